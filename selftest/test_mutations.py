@@ -1,0 +1,23 @@
+"""Every check proven both ways: one named mutation of the aligned estate fails exactly its IDs."""
+
+import pytest
+from selftest.mutations import MUTATIONS
+from selftest.suite import copy_estate, run_suite
+
+from ssot_audit import catalogue
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.name)
+def test_mutation_fails_exactly_its_disconnects(mutation, pytester, tmp_path):
+    estate = copy_estate(tmp_path)
+    mutation.apply(estate)
+    outcome = run_suite(pytester, estate)
+    assert not outcome.errors
+    assert outcome.failing_ids() == mutation.expected, outcome.messages()
+    for report in outcome.failed():
+        assert "expected:" in report.longreprtext and "fix:" in report.longreprtext
+
+
+def test_every_disconnect_has_a_mutation():
+    mutated = set().union(*(m.expected for m in MUTATIONS if len(m.expected) == 1))
+    assert mutated == {e.id for e in catalogue.load().of_kind("disconnect")}

@@ -1,0 +1,28 @@
+"""operational.gaps.yaml: a recorded gap is a known disconnect until it is fixed (C1-C3)."""
+
+from __future__ import annotations
+
+from ..findings import Finding
+from ..spine import GAPS, Spine
+
+
+def check_gap_fixed(spine: Spine, gap_id: str) -> list[Finding]:
+    file = spine.repo.display(GAPS.rel)
+    gap, line = spine.gap(gap_id)
+    if gap is None:
+        return [Finding(file, None, f"{gap_id} is not recorded", f"{gap_id} recorded with status fixed",
+                        "no such gap", f"restore {gap_id}; fixed gaps stay in the tracker as history")]  # fmt: skip
+    if gap.get("status") == "fixed":
+        return []
+    doc = spine.doc(GAPS)
+    index = doc.data["gaps"].index(gap)
+    where = f" on `{gap['doc']}`" if gap.get("doc") else ""
+    return [
+        Finding(
+            file, doc.line("gaps", index, "status") or line,
+            f"{gap_id} ({gap.get('severity', '?')}) is {gap.get('status')}{where}",
+            expected="status: fixed, with fixed_in naming the loop or change that fixed it",
+            found=f"status: {gap.get('status')}, fixed_in: {gap.get('fixed_in')}",
+            fix=f"fix what {gap_id} describes{where}, then set status: fixed and fixed_in",
+        )
+    ]

@@ -1,0 +1,110 @@
+"""Loop scopes and the loop ledger (E1-E4, F1)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from ..findings import Finding
+from ..spine import LEDGER, MASTER_PLAN, SCOPES_DIR, Spine
+
+_LOOP = re.compile(r"\bLOOP-[A-Z0-9]+(?:-[A-Z0-9]+)*\b")
+_RUN_FAILED = re.compile(r"^Run failed:\s*(?P<cap>\S+)")
+
+
+def layer_loop(spine: Spine, layer_key: str) -> tuple[int, str | None]:
+    layer = spine.layers[layer_key]
+    line, text = layer.fields.get("loop", (layer.line, ""))
+    match = _LOOP.search(text)
+    return line, match[0] if match else None
+
+
+def scope_for(spine: Spine, loop: str) -> str | None:
+    """The scope file of `loop`, accepting a name written without its date suffix."""
+    if loop in spine.scope_files:
+        return loop
+    return next((lid for lid in sorted(spine.scope_files) if lid.startswith(loop + "-")), None)
+
+
+def check_layer_scope(spine: Spine, layer_key: str) -> list[Finding]:
+    """Every VM layer of the plan names a loop that has a scope file."""
+    plan = spine.repo.display(MASTER_PLAN.rel)
+    line, loop = layer_loop(spine, layer_key)
+    title = spine.layers[layer_key].title
+    if loop is None:
+        return [Finding(plan, line, f"{title}: names no loop", "`- **Loop:** LOOP-<NAME>-<YYYYMMDD>`",
+                        "no LOOP- id", "create a loop scope for the layer and name it here")]  # fmt: skip
+    if scope_for(spine, loop):
+        return []
+    return [
+        Finding(
+            plan, line, f"{title}: loop {loop} has no scope file",
+            expected=f"{SCOPES_DIR}/{loop}*.scope.md (or under _archived/)",
+            found="no scope file",
+            fix=f"create {SCOPES_DIR}/{loop}-<YYYYMMDD>.scope.md and write its full id in the plan",
+        )
+    ]
+
+
+def check_layer_registered(spine: Spine, layer_key: str) -> list[Finding]:
+    """The layer's loop is registered in the ledger (open_loops.jsonl)."""
+    plan = spine.repo.display(MASTER_PLAN.rel)
+    line, loop = layer_loop(spine, layer_key)
+    full = scope_for(spine, loop) if loop else None
+    if full is None:
+        return []  # no loop or no scope: check_layer_scope reports it
+    if full in spine.loops:
+        return []
+    ledger = spine.repo.display(LEDGER.rel)
+    return [
+        Finding(
+            ledger, None, f"{full} (plan {spine.layers[layer_key].title}, {plan}:{line}) is not registered",
+            expected=f'a row {{"loop_id": "{full}", ...}}',
+            found="no row for it",
+            fix=f"register {full} in {LEDGER.rel} (ops loops register, or append its row)",
+        )
+    ]
+
+
+def _when(value) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def run_failure_capabilities(spine: Spine) -> list[str]:
+    matches = (_RUN_FAILED.match(str(r.get("title", ""))) for r, _ in spine.loops.values())
+    return sorted({m["cap"] for m in matches if m})
+
+
+def check_run_failures(spine: Spine, capability: str) -> list[Finding]:
+    """No `Run failed: <capability>` loop stays open once a later run supersedes it.
+
+    A later run is a newer failure loop of the same capability, or a capability
+    receipt (receipts/sessions/RCAP-<ts>__<capability>__R<n>) with a passing status.
+    """
+    failures = [
+        (loop_id, record, line, _when(record.get("created_at")))
+        for loop_id, (record, line) in spine.loops.items()
+        if (m := _RUN_FAILED.match(str(record.get("title", "")))) and m["cap"] == capability
+    ]
+    later_runs = [(when, f"loop {loop_id}") for loop_id, _, _, when in failures if when]
+    later_runs += [(run.when, f"passing run {run.rel}") for run in spine.capability_runs if run.capability == capability and run.passed]
+    ledger = spine.repo.display(LEDGER.rel)
+    findings = []
+    for loop_id, record, line, when in failures:
+        if record.get("status") != "open" or when is None:
+            continue
+        newer = sorted((w, what) for w, what in later_runs if w > when)
+        if newer:
+            findings.append(
+                Finding(
+                    ledger, line, f"{loop_id} ({record.get('title')}, {record.get('created_at')}) is still open",
+                    expected=f"closed: superseded by {newer[0][1]}",
+                    found="status open after reducing the ledger",
+                    fix=f'append {{"id": "{loop_id}", "action": "close", "close_reason": "Superseded by {newer[0][1]}"}}',
+                )
+            )  # fmt: skip
+    return findings

@@ -1,0 +1,23 @@
+"""Can each source of truth be read as what it claims to be? (before any check uses it)"""
+
+from __future__ import annotations
+
+from ..findings import Finding
+from ..repo import Repo, Source, SourceError
+from ..schema import SchemaViolation
+
+
+def check_source(repo: Repo, source: Source) -> list[Finding]:
+    result = repo.try_load(source)
+    if not isinstance(result, SourceError):
+        return []
+    if isinstance(result, SchemaViolation):
+        return [
+            Finding(result.file, line, "value does not match the schema", f"the shape in schemas/{source.schema}",
+                    message, "correct the value; every check reading this file skips until then")
+            for line, message in result.violations
+        ]  # fmt: skip
+    return [
+        Finding(result.file, result.line, result.message, f"a readable {source.rel.rsplit('.', 1)[-1].upper()} file",
+                result.message, "restore or repair the file; every check reading it skips until then")
+    ]  # fmt: skip

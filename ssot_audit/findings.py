@@ -1,0 +1,45 @@
+"""What a check reports: one drift, located in a file, with the fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One disagreement between a source of truth and what it should say.
+
+    `file` is shown as given (repo-relative, prefixed with the repo name), so a
+    reader can open it; `line` is 1-based and None where no line applies
+    (a missing file, a host fact).
+    """
+
+    file: str
+    line: int | None
+    summary: str
+    expected: str
+    found: str
+    fix: str
+    detail: str = ""
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    def headline(self) -> str:
+        return f"{self.location}: {self.summary}"
+
+    def render(self) -> str:
+        lines = [
+            self.headline(),
+            f"  expected: {self.expected}",
+            f"  found:    {self.found}",
+            f"  fix:      {self.fix}",
+        ]
+        if self.detail:
+            lines += ["  diff:"] + [f"    {d}" for d in self.detail.splitlines()]
+        return "\n".join(lines)
+
+
+def render_all(findings: list[Finding]) -> str:
+    return "\n\n".join(f.render() for f in findings)

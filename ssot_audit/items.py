@@ -1,0 +1,71 @@
+"""What each parametrized test runs over, read from the sources of truth.
+
+A test asks for items by naming the argument (`def test_x(gap_id, ...)`); the
+plugin parametrizes it with `ITEMS[argname]`. Nothing here is hard-coded: a new
+VM, host, gap or compose file becomes a new parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .checks import authority, compose, inventories, loops, master_plan, ssh, ssot_docs
+from .repo import SourceUnavailable
+from .spine import RELOCATION, SOURCES, Spine
+from .workbench import Workbench
+
+
+@dataclass(frozen=True)
+class ItemSource:
+    read: Callable[..., list[str]]
+    crossrepo: bool = False
+    # Also run the catalogue's own items for this test, so that an item that
+    # disappears from the source (a deleted gap, a dropped contract domain) fails
+    # instead of silently leaving the run.
+    keep_catalogue_items: bool = False
+
+
+def _relocated_in_plan(spine: Spine) -> list[str]:
+    listed = master_plan.plan_statuses(spine)
+    services = spine.doc(RELOCATION).data.get("services") or []
+    return [s["service"] for s in services if master_plan.norm(s["service"]) in listed]
+
+
+def _vzdump_hosts(spine: Spine) -> list[str]:
+    return sorted({t.get("host") for t, _ in spine.vzdump_targets().values()} & spine.hypervisors)
+
+
+def _spine_files(spine: Spine) -> list[str]:
+    return [s.rel for s in SOURCES] + spine.repo.glob(ssot_docs.SSOT_GLOB)
+
+
+ITEMS: dict[str, ItemSource] = {
+    "spine_file": ItemSource(lambda spine, _: _spine_files(spine)),
+    "workbench_file": ItemSource(lambda _, wb: [s.rel for s in wb.sources()], crossrepo=True),
+    "plan_layer": ItemSource(lambda spine, _: sorted(spine.layers, key=lambda k: int(k.split("-")[1]))),
+    "relocated_service": ItemSource(lambda spine, _: _relocated_in_plan(spine)),
+    "gap_id": ItemSource(lambda spine, _: [g["id"] for g in spine.doc_gaps()], keep_catalogue_items=True),
+    "vzdump_host": ItemSource(lambda spine, _: _vzdump_hosts(spine), keep_catalogue_items=True),
+    "host_pool": ItemSource(lambda spine, _: ssot_docs.pool_keys(spine), keep_catalogue_items=True),
+    "run_failure_capability": ItemSource(lambda spine, _: loops.run_failure_capabilities(spine)),
+    "ssh_target": ItemSource(lambda spine, _: ssh.target_ids(spine), crossrepo=True),
+    "provisioned_vmid": ItemSource(lambda spine, _: inventories.provisioned_vmids(spine), crossrepo=True),
+    "backed_up_vmid": ItemSource(lambda spine, _: inventories.backed_up_vmids(spine), crossrepo=True),
+    "monitored_service": ItemSource(inventories.monitored_services, crossrepo=True),
+    "secrets_service": ItemSource(inventories.secrets_services, crossrepo=True),
+    "placed_compose_file": ItemSource(compose.placed_compose_files, crossrepo=True),
+    "authority_domain": ItemSource(lambda _, wb: sorted(wb.domains), crossrepo=True, keep_catalogue_items=True),
+    "compared_domain": ItemSource(lambda *_: sorted(authority.COMPARATORS), crossrepo=True),
+}
+
+
+def read(argname: str, spine: Spine | None, workbench: Workbench | None) -> list[str]:
+    """Items for `argname`; none when the sources they come from cannot be read."""
+    source = ITEMS[argname]
+    if spine is None or (source.crossrepo and workbench is None):
+        return []
+    try:
+        return [str(item) for item in source.read(spine, workbench)]
+    except (SourceUnavailable, LookupError):
+        return []

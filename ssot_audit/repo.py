@@ -1,0 +1,92 @@
+"""One checkout (spine or workbench): its files, each read and validated once per session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .schema import validate
+from .sources import Document, SourceError, SourceMissing
+from .sources.jsonl import load_jsonl
+from .sources.markdown import load_markdown
+from .sources.sshconfig import load_ssh_config
+from .sources.structured import load_json, load_yaml
+
+Loader = Callable[[Path, str], Document]
+
+_BY_SUFFIX: dict[str, Loader] = {
+    ".yaml": load_yaml,
+    ".yml": load_yaml,
+    ".json": load_json,
+    ".jsonl": load_jsonl,
+    ".md": load_markdown,
+    ".conf": load_ssh_config,
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file a check reads: where it is, its schema, and whether it may be absent.
+
+    `runtime` files are local-only state (git-ignored in the spine): their
+    absence is normal on a fresh clone, so checks that need them skip.
+    """
+
+    rel: str
+    schema: str | None = None
+    runtime: bool = False
+    required: bool = True  # False: its absence is itself a finding of the checks that read it
+
+
+class SourceUnavailable(Exception):
+    """A check needs a source that could not be loaded; the check skips, the source test fails."""
+
+    def __init__(self, error: SourceError):
+        super().__init__(str(error))
+        self.error = error
+
+
+class Repo:
+    def __init__(self, name: str, root: Path):
+        self.name = name
+        self.root = root
+        self._cache: dict[str, Document | SourceError] = {}
+
+    def display(self, rel: str) -> str:
+        return f"{self.name}/{rel}"
+
+    def exists(self, rel: str) -> bool:
+        return (self.root / rel).exists()
+
+    def glob(self, pattern: str) -> list[str]:
+        return sorted(p.relative_to(self.root).as_posix() for p in self.root.glob(pattern) if p.is_file())
+
+    def try_load(self, source: Source) -> Document | SourceError:
+        """The document, or the error that stops it being read; cached either way."""
+        if source.rel not in self._cache:
+            self._cache[source.rel] = self._load(source)
+        return self._cache[source.rel]
+
+    def load(self, source: Source) -> Document:
+        result = self.try_load(source)
+        if isinstance(result, SourceError):
+            raise SourceUnavailable(result)
+        return result
+
+    def _load(self, source: Source) -> Document | SourceError:
+        path = self.root / source.rel
+        file = self.display(source.rel)
+        loader = _BY_SUFFIX.get(path.suffix)
+        if loader is None:
+            return SourceError(file, f"has no loader for {path.suffix!r} files")
+        try:
+            doc = loader(path, file)
+            if source.schema:
+                validate(doc, source.schema)
+            return doc
+        except SourceError as error:
+            return error
+
+
+__all__ = ["Repo", "Source", "SourceUnavailable", "SourceError", "SourceMissing"]

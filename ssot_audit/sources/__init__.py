@@ -1,0 +1,73 @@
+"""Loaders that keep locations: every value a check reads can be traced to a line.
+
+A loader returns a `Document` or raises `SourceError`; nothing here knows about
+pytest or about what the files mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+JsonPath = tuple  # keys and indexes from the document root
+
+
+class SourceError(Exception):
+    """A file that cannot be read as what it claims to be."""
+
+    def __init__(self, file: str, message: str, line: int | None = None):
+        super().__init__(message)
+        self.file = file
+        self.line = line
+        self.message = message
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class SourceMissing(SourceError):
+    """The file does not exist (as opposed to existing but being unreadable)."""
+
+
+@dataclass
+class Document:
+    """Parsed content of one file plus where each value came from."""
+
+    file: str  # display name: "<repo>/<relative path>"
+    data: Any
+    lines: dict[JsonPath, int] = field(default_factory=dict)
+    text: str = ""
+
+    def line(self, *path) -> int | None:
+        """Line of the value at `path`, or of its nearest located ancestor."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get(())
+
+
+def read_text(path: Path, file: str) -> str:
+    """Read a UTF-8 file, turning every way that can fail into a SourceError."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceMissing(file, "file is missing") from None
+    except IsADirectoryError:
+        raise SourceError(file, "is a directory, expected a file") from None
+    except OSError as exc:
+        raise SourceError(file, f"cannot be read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SourceError(file, f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line) from None
+    if not text.strip():
+        raise SourceError(file, "is empty")
+    return text

@@ -1,0 +1,244 @@
+"""Typed views of the agentic-spine checkout: what its bindings say, with locations."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import cached_property
+from urllib.parse import urlsplit
+
+from .repo import Repo, Source
+from .sources import Document
+from .sources.markdown import Section
+
+PLACEMENT = Source("ops/bindings/infra.placement.policy.yaml", "infra.placement.policy.schema.json")
+RELOCATION = Source("ops/bindings/infra.relocation.plan.yaml", "infra.relocation.plan.schema.json")
+SSH_TARGETS = Source("ops/bindings/ssh.targets.yaml", "ssh.targets.schema.json")
+BACKUP = Source("ops/bindings/backup.inventory.yaml", "backup.inventory.schema.json")
+GAPS = Source("ops/bindings/operational.gaps.yaml", "operational.gaps.schema.json")
+AUTHORITY = Source("ops/bindings/cross-repo.authority.yaml", "cross-repo.authority.schema.json", required=False)
+HEALTH = Source("ops/bindings/services.health.yaml", "services.health.schema.json")
+COMPOSE_TARGETS = Source("ops/bindings/docker.compose.targets.yaml", "docker.compose.targets.schema.json")
+SERVICE_REGISTRY = Source("docs/governance/SERVICE_REGISTRY.yaml", "service.registry.schema.json")
+MASTER_PLAN = Source("mailroom/state/INFRA_MASTER_PLAN.md", runtime=True)
+LEDGER = Source("mailroom/state/open_loops.jsonl", "open_loops.schema.json", runtime=True)
+
+SOURCES = (
+    PLACEMENT, RELOCATION, SSH_TARGETS, BACKUP, GAPS, AUTHORITY, HEALTH,
+    COMPOSE_TARGETS, SERVICE_REGISTRY, MASTER_PLAN, LEDGER,
+)  # fmt: skip
+
+SCOPES_DIR = "mailroom/state/loop-scopes"
+# receipts/sessions/RCAP-<YYYYMMDD-HHMMSS>__<capability>__R<n>/receipt.md (docs/core/RECEIPTS_CONTRACT.md)
+_CAP_RECEIPT = re.compile(r"^RCAP-(?P<ts>\d{8}-\d{6})__(?P<cap>[^_]+(?:_[^_]+)*?)__R\w+$")
+_PASSED = {"done", "pass", "passed", "ok", "success"}
+_VZDUMP_GLOB = re.compile(r"vzdump-(?:qemu|lxc)-(\d+)-")
+
+
+def norm(name: str) -> str:
+    """Compare names as people write them: `Pi-hole` == `pihole`, `Uptime Kuma` == `uptime-kuma`."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+@dataclass(frozen=True)
+class Vm:
+    vmid: int
+    name: str
+    proxmox_host: str | None
+    status: str
+    file: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class CapabilityRun:
+    capability: str
+    when: datetime
+    passed: bool
+    rel: str
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A `## Layer N: ...` section of the master plan."""
+
+    key: str  # "layer-3"
+    title: str
+    line: int
+    fields: dict[str, tuple[int, str]]
+
+
+class Spine:
+    def __init__(self, repo: Repo):
+        self.repo = repo
+
+    def doc(self, source: Source) -> Document:
+        return self.repo.load(source)
+
+    def source(self, rel: str) -> Source:
+        """The declared Source for `rel` (schema, runtime), or a plain one."""
+        return next((s for s in SOURCES if s.rel == rel), Source(rel))
+
+    # placement -------------------------------------------------------------
+    @cached_property
+    def hypervisors(self) -> set[str]:
+        data = self.doc(PLACEMENT).data
+        names = {h for h, spec in data.get("hosts", {}).items() if spec.get("kind") == "proxmox"}
+        for site in data.get("sites", {}).values():
+            names.update(site.get("proxmox_hosts") or [])
+        return names
+
+    def expected_hypervisor(self, vmid: int, name: str | None = None) -> tuple[str | None, str]:
+        """The hypervisor the placement policy assigns, and why (for messages)."""
+        data = self.doc(PLACEMENT).data
+        required = (data.get("vm_target_requirements") or {}).get(name or "", {})
+        if required.get("required_proxmox_host"):
+            return required["required_proxmox_host"], f"vm_target_requirements.{name}.required_proxmox_host"
+        for site_name, site in (data.get("sites") or {}).items():
+            low, high, hosts = site.get("vmid_min"), site.get("vmid_max"), site.get("proxmox_hosts") or []
+            if low is not None and high is not None and low <= vmid <= high and len(hosts) == 1:
+                return hosts[0], f"sites.{site_name} (VMID {low}-{high})"
+        return None, "no site's VMID range contains it"
+
+    # VMs the spine knows ------------------------------------------------------
+    @cached_property
+    def vms(self) -> dict[int, Vm]:
+        """Every VM with a VMID: the service registry's hosts, then the relocation plan's targets."""
+        found: dict[int, Vm] = {}
+        registry = self.doc(SERVICE_REGISTRY)
+        for name, host in (registry.data.get("hosts") or {}).items():
+            if isinstance(host, dict) and host.get("vmid") is not None:
+                vmid = int(host["vmid"])
+                found[vmid] = Vm(vmid, name, host.get("proxmox_host"), "active", registry.file, registry.line("hosts", name))
+        relocation = self.doc(RELOCATION)
+        for index, target in enumerate(relocation.data.get("vm_targets") or []):
+            vmid = int(target["vm_id"])
+            found.setdefault(
+                vmid,
+                Vm(vmid, target["hostname"], target.get("proxmox_host"), target.get("status", ""),
+                   relocation.file, relocation.line("vm_targets", index)),
+            )  # fmt: skip
+        return found
+
+    def vm_named(self, name: str) -> Vm | None:
+        return next((vm for vm in self.vms.values() if vm.name == name), None)
+
+    # services and hosts -------------------------------------------------------
+    @property
+    def registry(self) -> Document:
+        return self.doc(SERVICE_REGISTRY)
+
+    def service_host(self, service: str) -> str | None:
+        spec = (self.registry.data.get("services") or {}).get(service)
+        return spec.get("host") if isinstance(spec, dict) else None
+
+    def addresses(self, host: str) -> set[str]:
+        """Names and IPs that reach `host`, from the registry and the ssh targets."""
+        out = {host}
+        spec = (self.registry.data.get("hosts") or {}).get(host) or {}
+        if spec.get("tailscale_ip"):
+            out.add(str(spec["tailscale_ip"]))
+        for target in self.ssh_targets:
+            if target["id"] == host and target.get("host"):
+                out.add(str(target["host"]))
+        return out
+
+    def host_of_address(self, address: str) -> str | None:
+        hosts = set(self.registry.data.get("hosts") or {}) | {t["id"] for t in self.ssh_targets}
+        return next((h for h in sorted(hosts) if address in self.addresses(h)), None)
+
+    @property
+    def ssh_targets(self) -> list[dict]:
+        return self.doc(SSH_TARGETS).data["ssh"]["targets"]
+
+    @property
+    def health_endpoints(self) -> list[dict]:
+        return self.doc(HEALTH).data.get("endpoints") or []
+
+    # backups ------------------------------------------------------------------
+    def vzdump_targets(self, host: str | None = None) -> dict[int, tuple[dict, int | None]]:
+        """VMID -> (enabled backup target, line) for vzdump globs, optionally on one host."""
+        doc = self.doc(BACKUP)
+        out = {}
+        for index, target in enumerate(doc.data.get("targets") or []):
+            match = _VZDUMP_GLOB.search(str(target.get("glob", "")))
+            if match and target.get("enabled") and (host is None or target.get("host") == host):
+                out.setdefault(int(match[1]), (target, doc.line("targets", index)))
+        return out
+
+    # gaps ----------------------------------------------------------------------
+    def doc_gaps(self) -> list[dict]:
+        return self.doc(GAPS).data.get("gaps") or []
+
+    def gap(self, gap_id: str) -> tuple[dict | None, int | None]:
+        doc = self.doc(GAPS)
+        for index, gap in enumerate(doc.data.get("gaps") or []):
+            if gap.get("id") == gap_id:
+                return gap, doc.line("gaps", index)
+        return None, None
+
+    # loops -----------------------------------------------------------------------
+    @cached_property
+    def scope_files(self) -> dict[str, str]:
+        """Loop id -> scope file, active or archived."""
+        rels = self.repo.glob(f"{SCOPES_DIR}/*.scope.md") + self.repo.glob(f"{SCOPES_DIR}/_archived/*.scope.md")
+        return {rel.rsplit("/", 1)[1].removesuffix(".scope.md"): rel for rel in rels}
+
+    @cached_property
+    def loops(self) -> dict[str, tuple[dict, int | None]]:
+        """The ledger reduced by loop id: later rows merge over earlier ones, close rows close.
+
+        Close rows name the loop as `id`, loop rows as `loop_id` (as the spine's jq reducer).
+        """
+        doc = self.doc(LEDGER)
+        reduced: dict[str, tuple[dict, int | None]] = {}
+        for index, record in enumerate(doc.data):
+            line = doc.line(index)
+            if record.get("action") == "close":
+                loop_id = record.get("id")
+                merged = dict(reduced.get(loop_id, ({}, None))[0], status="closed")
+                merged.update({k: v for k, v in record.items() if k not in ("id", "action")})
+            else:
+                loop_id = record.get("loop_id")
+                merged = {**reduced.get(loop_id, ({}, None))[0], **record}
+            reduced[loop_id] = (merged, line)
+        return reduced
+
+    @cached_property
+    def capability_runs(self) -> list[CapabilityRun]:
+        """Capability receipts (runtime data; an absent receipts/sessions/ gives none)."""
+        runs = []
+        for rel in self.repo.glob("receipts/sessions/RCAP-*/receipt.md"):
+            match = _CAP_RECEIPT.match(rel.split("/")[2])
+            if not match:
+                continue
+            when = datetime.strptime(match["ts"], "%Y%m%d-%H%M%S").replace(tzinfo=timezone.utc)
+            fields = {}
+            for section in self.repo.load(Source(rel)).data:
+                fields.update(section.fields())
+                for table in section.tables:
+                    fields.update({r.cells[table.header[0]].strip("*` ").lower(): (r.line, r.cells[table.header[1]])
+                                   for r in table.rows if len(table.header) >= 2})  # fmt: skip
+            status = fields.get("status", (0, ""))[1].strip("*` ").lower()
+            runs.append(CapabilityRun(match["cap"], when, status.split()[0] in _PASSED if status else False, rel))
+        return runs
+
+    # master plan ------------------------------------------------------------------
+    @cached_property
+    def plan_sections(self) -> list[Section]:
+        return self.doc(MASTER_PLAN).data
+
+    @cached_property
+    def layers(self) -> dict[str, Layer]:
+        out = {}
+        for section in self.plan_sections:
+            match = re.match(r"layer\s+(\d+)\b", section.title, re.IGNORECASE)
+            if match:
+                key = f"layer-{match[1]}"
+                out[key] = Layer(key, section.title, section.line, section.fields())
+        return out
+
+
+def url_host(url: str) -> str:
+    return urlsplit(url).hostname or ""

@@ -1,0 +1,20 @@
+"""ops/bindings/cross-repo.authority.yaml and the supporting copies it governs."""
+
+import pytest
+
+from ssot_audit.checks import authority
+from ssot_audit.plugin import expect
+
+pytestmark = pytest.mark.crossrepo
+
+
+@pytest.mark.disconnect("D1", "D2", "D3")
+def test_contract_declares_domain(authority_domain, spine, workbench):
+    """The contract names the spine file that owns the domain and workbench copies that exist."""
+    expect(authority.check_domain_declared(spine, workbench, authority_domain))
+
+
+@pytest.mark.disconnect("D1", "D2", "D3")
+def test_supporting_copy_agrees(compared_domain, spine, workbench):
+    """Where both files hold a value, the workbench copy says what the spine says (deepdiff)."""
+    expect(authority.check_supporting_agrees(spine, workbench, compared_domain))
