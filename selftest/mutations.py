@@ -31,7 +31,7 @@ def replace(estate: Path, rel: str, old: str, new: str, count: int = 1) -> None:
 
 def replace_re(estate: Path, rel: str, pattern: str, new: str) -> None:
     path = estate / rel
-    text, n = re.subn(pattern, new, path.read_text(), count=1, flags=re.MULTILINE | re.DOTALL)
+    text, n = re.subn(pattern, new, path.read_text(), count=1, flags=re.MULTILINE)
     assert n == 1, f"mutation expects /{pattern}/ in {rel}"
     path.write_text(text)
 
@@ -44,11 +44,11 @@ def edit_json(estate: Path, rel: str, change: Callable[[dict], None]) -> None:
 
 
 def layer_host(n: int, host: str):
-    return lambda e: replace_re(e, PLAN, rf"(## Layer {n}:.*?- \*\*Host:\*\* )[^\n]*", rf"\g<1>{host}")
+    return lambda e: replace_re(e, PLAN, rf"(?s)(## Layer {n}:.*?- \*\*Host:\*\* )[^\n]*", rf"\g<1>{host}")
 
 
 def gap_open(gap: str):
-    return lambda e: replace_re(e, GAPS, rf"(id: {gap}\n.*?status: )fixed", r"\g<1>open")
+    return lambda e: replace_re(e, GAPS, rf"(?s)(id: {gap}\n.*?status: )fixed", r"\g<1>open")
 
 
 def drop_ledger_rows(predicate: Callable[[dict], bool]):
