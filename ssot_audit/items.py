@@ -60,12 +60,12 @@ ITEMS: dict[str, ItemSource] = {
 }
 
 
-def read(argname: str, spine: Spine | None, workbench: Workbench | None) -> list[str]:
-    """Items for `argname`; none when the sources they come from cannot be read."""
+def read(argname: str, spine: Spine | None, workbench: Workbench | None) -> tuple[list[str], str | None]:
+    """Items for `argname`, or none and the reason the sources could not give any."""
     source = ITEMS[argname]
     if spine is None or (source.crossrepo and workbench is None):
-        return []
+        return [], "no usable checkout to read items from"
     try:
-        return [str(item) for item in source.read(spine, workbench)]
-    except (SourceUnavailable, LookupError):
-        return []
+        return [str(item) for item in source.read(spine, workbench)], None
+    except SourceUnavailable as exc:
+        return [], f"needs {exc.error.location}: {exc.error.message}"

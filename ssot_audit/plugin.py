@@ -93,7 +93,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     (argname,) = names  # one item kind per test: one invariant over one set of things
     estate = metafunc.config.stash[ESTATE]
-    found = items_mod.read(argname, estate.usable_spine(), estate.usable_workbench())
+    found, unavailable = items_mod.read(argname, estate.usable_spine(), estate.usable_workbench())
     catalogue = catalogue_mod.load()
     test = metafunc.function.__name__
     kinds = {k: _ids(metafunc.definition.get_closest_marker(k)) for k in catalogue_mod.KINDS}
@@ -106,6 +106,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     for item in found:
         marks = [getattr(pytest.mark, kind)(*owners) for kind in kinds if (owners := catalogue.owners(kind, test, item))]
         params.append(pytest.param(item, id=item, marks=marks))
+    if not params:  # make emptiness visible: one skipped parameter that says why
+        reason = unavailable or f"nothing to check: the sources list no {argname.replace('_', ' ')}"
+        params = [pytest.param(None, id="none", marks=pytest.mark.skip(reason=reason))]
     metafunc.parametrize(argname, params)
 
 
@@ -119,6 +122,7 @@ def catalogue_ids(item: pytest.Item) -> list[tuple[str, str]]:
     return pairs
 
 
+@pytest.hookimpl(trylast=True)  # after -m/-k deselection: only the selected tests need roots
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     estate = config.stash[ESTATE]
     wanted = {m for item in items for m in ("static", "crossrepo", "live") if item.get_closest_marker(m)}
@@ -164,12 +168,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
-    found: dict[tuple[str, str], list[str]] = {}
+    found: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for report in terminalreporter.stats.get("failed", []):
         props = getattr(report, "user_properties", [])
         headlines = [v for k, v in props if k == "finding"] or [report.head_line or report.nodeid]
-        for kind, id_ in ((k, v) for k, v in props if k in catalogue_mod.KINDS):
-            found.setdefault((kind, id_), []).extend(headlines)
+        ids = [(k, v) for k, v in props if k in catalogue_mod.KINDS]
+        for kind, id_ in ids:
+            # a finding that belongs to this ID alone reads better than one its family shares
+            found.setdefault((kind, id_), []).extend((len(ids), h) for h in headlines)
     if not found:
         return
     catalogue = catalogue_mod.load()
@@ -178,6 +184,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
     for key in sorted(found, key=lambda k: order.get(k, len(order))):
         entry = catalogue.get(*key)
         severity = (entry.severity or "").upper() if entry else ""
-        first = found[key][0]
+        first = min(found[key])[1]
         more = f" (+{len(found[key]) - 1} more)" if len(found[key]) > 1 else ""
         terminalreporter.write_line(f"{key[0]:>10} {key[1]:<4} {severity:<8} {first}{more}")
