@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 SPINE = "agentic-spine"
 PLAN = f"{SPINE}/mailroom/state/INFRA_MASTER_PLAN.md"

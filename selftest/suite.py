@@ -64,7 +64,9 @@ def run_suite_raw(pytester: pytest.Pytester, estate: Path, *args: str, markers: 
 def run_suite(pytester: pytest.Pytester, estate: Path, *args: str, markers: str = "static or crossrepo") -> Outcome:
     reprec = pytester.inline_run(*_args(estate, markers, args))
     reports = [
-        r for r in reprec.getreports("pytest_runtest_logreport") if r.when == "call" or (r.when == "setup" and not r.passed)
+        r
+        for r in reprec.getreports("pytest_runtest_logreport")
+        if r.when == "call" or (r.when == "setup" and not r.passed)
     ]
     errors = [r for r in reprec.getreports("pytest_collectreport") if r.failed]
     return Outcome(reprec.ret, reports, errors)

@@ -3,6 +3,7 @@
 import os
 
 import pytest
+
 from selftest.suite import copy_estate, run_suite, run_suite_raw
 
 GAPS = "agentic-spine/ops/bindings/operational.gaps.yaml"
@@ -11,14 +12,26 @@ BACKUP_JSON = "workbench/infra/data/backup_inventory.json"
 LEDGER = "agentic-spine/mailroom/state/open_loops.jsonl"
 
 CASES = {
-    "malformed-yaml": (SSH, lambda p: p.write_text("ssh:\n  targets:\n    - id: pve\n   host: [unclosed\n"), "not valid YAML"),
+    "malformed-yaml": (
+        SSH,
+        lambda p: p.write_text("ssh:\n  targets:\n    - id: pve\n   host: [unclosed\n"),
+        "not valid YAML",
+    ),
     "malformed-json": (BACKUP_JSON, lambda p: p.write_text('{"vm_backups": [ {"vmid": 200,, } ]}'), "not valid JSON"),
-    "malformed-jsonl-line": (LEDGER, lambda p: p.write_text(p.read_text() + '{"loop_id": "x", oops}\n'), "line is not valid JSON"),
+    "malformed-jsonl-line": (
+        LEDGER,
+        lambda p: p.write_text(p.read_text() + '{"loop_id": "x", oops}\n'),
+        "line is not valid JSON",
+    ),
     "missing-file": (GAPS, lambda p: p.unlink(), "file is missing"),
     "empty-file": (GAPS, lambda p: p.write_text(""), "is empty"),
     "non-utf8": (GAPS, lambda p: p.write_bytes(p.read_bytes() + b"\n# caf\xe9\n"), "not valid UTF-8"),
     "directory-instead-of-file": (GAPS, lambda p: (p.unlink(), p.mkdir()), "is a directory"),
-    "wrong-type": (GAPS, lambda p: p.write_text(p.read_text().replace("status: fixed", "status: [fixed]", 1)), "$.gaps["),
+    "wrong-type": (
+        GAPS,
+        lambda p: p.write_text(p.read_text().replace("status: fixed", "status: [fixed]", 1)),
+        "$.gaps[",
+    ),
     "wrong-top-level-type": (SSH, lambda p: p.write_text("- just\n- a list\n"), "is not of type 'object'"),
 }
 

@@ -1,7 +1,6 @@
 """The bundled estates: the 2026-02-08 one shows every file-visible disconnect, the aligned one none."""
 
 from selftest.suite import ALIGNED, DRIFTED, run_suite
-
 from ssot_audit import catalogue
 
 # Every disconnect has a static or cross-repo half; C1-C3 also have host halves (-m live).
@@ -27,7 +26,8 @@ def test_estate_aligned_passes_everything(pytester):
     outcome = run_suite(pytester, ALIGNED)
     assert outcome.ret == 0, outcome.messages()
     assert not outcome.failed() and not outcome.errors
-    assert not outcome.skipped(), [r.longrepr for r in outcome.skipped()]
+    # the one skip allowed says there is no waivers file, which is true of the bundled estate
+    assert all("no waivers file" in str(r.longrepr) for r in outcome.skipped()), [r.longrepr for r in outcome.skipped()]
 
 
 def test_drifted_master_plan_lines_are_reported(pytester):

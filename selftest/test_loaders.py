@@ -76,7 +76,9 @@ def test_markdown_tables_fields_and_code_blocks():
 
 def test_ssh_config_resolves_like_ssh(tmp_path):
     path = tmp_path / "c.conf"
-    path.write_text("Host pve pve-shop\n  HostName 100.96.211.33\nHost *\n  User root\nHost infra-core\n  User ubuntu\n")
+    path.write_text(
+        "Host pve pve-shop\n  HostName 100.96.211.33\nHost *\n  User root\nHost infra-core\n  User ubuntu\n"
+    )
     entries = {e["alias"]: e for e in load_ssh_config(path, "c.conf").data}
     assert entries["pve-shop"]["hostname"] == "100.96.211.33" and entries["pve"]["line"] == 1
     assert entries["infra-core"]["user"] == "root"  # first obtained value wins, as in ssh(1)

@@ -1,9 +1,9 @@
 """Every check proven both ways: one named mutation of the aligned estate fails exactly its IDs."""
 
 import pytest
+
 from selftest.mutations import MUTATIONS
 from selftest.suite import copy_estate, run_suite
-
 from ssot_audit import catalogue
 
 

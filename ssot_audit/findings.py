@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .redact import redact
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -27,7 +29,7 @@ class Finding:
         return f"{self.file}:{self.line}" if self.line else self.file
 
     def headline(self) -> str:
-        return f"{self.location}: {self.summary}"
+        return redact(f"{self.location}: {self.summary}")
 
     def render(self) -> str:
         lines = [
@@ -38,7 +40,7 @@ class Finding:
         ]
         if self.detail:
             lines += ["  diff:"] + [f"    {d}" for d in self.detail.splitlines()]
-        return "\n".join(lines)
+        return redact("\n".join(lines))
 
 
 def render_all(findings: list[Finding]) -> str:

@@ -7,8 +7,8 @@ VM, host, gap or compose file becomes a new parameter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .checks import authority, compose, inventories, loops, master_plan, ssh, ssot_docs
 from .repo import SourceUnavailable

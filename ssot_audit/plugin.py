@@ -8,16 +8,27 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from . import __version__
 from . import catalogue as catalogue_mod
 from . import items as items_mod
+from . import waivers as waivers_mod
 from .findings import Finding, render_all
 from .repo import Repo, SourceUnavailable
+from .report import closeout, html
+from .report.environment import commit
+from .report.results import Results
 from .spine import Spine
 from .workbench import Workbench
+
+try:  # pytest-metadata comes with pytest-html; the audit still runs without it
+    from pytest_metadata.plugin import metadata_key
+except ImportError:  # pragma: no cover
+    metadata_key = None
 
 SCOPE_MARKERS = {
     "static": "reads only the agentic-spine checkout (fast; pre-commit)",
@@ -31,8 +42,11 @@ ID_MARKERS = {
 }
 
 
-class FindingsFailed(pytest.fail.Exception):
+class Drift(pytest.fail.Exception):
     """A failed check: its findings are the whole message, without a traceback."""
+
+    # As pytest does for its own outcomes: reports then say "Drift: ...", not a module path.
+    __module__ = "builtins"
 
     def __init__(self, findings: list[Finding]):
         super().__init__(render_all(findings), pytrace=False)
@@ -42,7 +56,7 @@ class FindingsFailed(pytest.fail.Exception):
 def expect(findings: list[Finding]) -> None:
     """Fail the test with the findings, if there are any."""
     if findings:
-        raise FindingsFailed(findings)
+        raise Drift(findings)
 
 
 @dataclass
@@ -62,6 +76,8 @@ class Estate:
 
 
 ESTATE = pytest.StashKey[Estate]()
+WAIVERS = pytest.StashKey[list]()
+RESULTS = pytest.StashKey[Results]()
 
 
 def _root(option: str | None, env: str, default: str) -> Path:
@@ -72,15 +88,67 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ssot-audit", "sources of truth")
     group.addoption("--spine-root", help="agentic-spine checkout (default: $SPINE_ROOT, then ~/code/agentic-spine)")
     group.addoption("--workbench-root", help="workbench checkout (default: $WORKBENCH_ROOT, then ~/code/workbench)")
+    group.addoption("--waivers", help=f"waivers file (default: <spine-root>/{waivers_mod.DEFAULT}, when present)")
+    group.addoption(
+        "--ssot-report-dir",
+        help="write closeout.md and results.json here, and ssot-report.html and junit.xml unless --html/--junitxml",
+    )
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-html and junitxml read their paths
 def pytest_configure(config: pytest.Config) -> None:
     for name, text in {**SCOPE_MARKERS, **ID_MARKERS}.items():
         config.addinivalue_line("markers", f"{name}: {text}")
-    config.stash[ESTATE] = Estate(
+    estate = Estate(
         _root(config.getoption("spine_root"), "SPINE_ROOT", "~/code/agentic-spine"),
         _root(config.getoption("workbench_root"), "WORKBENCH_ROOT", "~/code/workbench"),
     )
+    config.stash[ESTATE] = estate
+    config.stash[WAIVERS] = _load_waivers(config, estate)
+    config.stash[RESULTS] = Results()
+    config.pluginmanager.register(Recorder(config.stash[RESULTS]), "ssot-audit-results")
+    report_dir = config.getoption("ssot_report_dir")
+    if report_dir:
+        Path(report_dir).mkdir(parents=True, exist_ok=True)
+        if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
+            config.option.htmlpath = str(Path(report_dir) / "ssot-report.html")
+            config.option.self_contained_html = True
+        if not config.option.xmlpath:
+            config.option.xmlpath = str(Path(report_dir) / "junit.xml")
+    if config.pluginmanager.hasplugin("html"):
+        config.pluginmanager.register(HtmlReport(config), "ssot-audit-html")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # pytest-metadata fills its stash in its own configure; the HTML Environment table reads it at the end
+    if metadata_key is not None and metadata_key in session.config.stash:
+        session.config.stash[metadata_key].update(_environment(session.config))
+
+
+def _load_waivers(config: pytest.Config, estate: Estate) -> list[waivers_mod.Waiver]:
+    given = config.getoption("waivers")
+    path = Path(given) if given else estate.spine_root / waivers_mod.DEFAULT
+    if not given and not path.is_file():
+        return []
+    try:
+        return waivers_mod.load(path, catalogue_mod.load())
+    except waivers_mod.WaiverError as error:
+        raise pytest.UsageError(f"waivers: {error}") from None
+
+
+def _environment(config: pytest.Config) -> dict[str, str]:
+    estate = config.stash[ESTATE]
+    waivers_given = config.getoption("waivers") or (
+        str(estate.spine_root / waivers_mod.DEFAULT) if config.stash[WAIVERS] else "none"
+    )
+    return {
+        "Loop": catalogue_mod.load().loop,
+        "ssot-audit": __version__,
+        "agentic-spine": f"{estate.spine_root} @ {commit(estate.spine_root)}",
+        "workbench": f"{estate.workbench_root} @ {commit(estate.workbench_root)}",
+        "Hosts": getattr(config.option, "hosts", None) or "none",
+        "Waivers": waivers_given,
+    }
 
 
 def _ids(marker: pytest.Mark | None) -> tuple[str, ...]:
@@ -88,6 +156,12 @@ def _ids(marker: pytest.Mark | None) -> tuple[str, ...]:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "waiver" in metafunc.fixturenames:
+        waivers = metafunc.config.stash[WAIVERS]
+        params = [pytest.param(w, id=f"{w.kind}-{w.id}", marks=getattr(pytest.mark, w.kind)(w.id)) for w in waivers]
+        reason = "no waivers file: nothing is waived"
+        metafunc.parametrize("waiver", params or [pytest.param(None, id="none", marks=pytest.mark.skip(reason=reason))])
+        return
     names = [n for n in metafunc.fixturenames if n in items_mod.ITEMS]
     if not names:
         return
@@ -125,19 +199,31 @@ def catalogue_ids(item: pytest.Item) -> list[tuple[str, str]]:
 @pytest.hookimpl(trylast=True)  # after -m/-k deselection: only the selected tests need roots
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     estate = config.stash[ESTATE]
-    wanted = {m for item in items for m in ("static", "crossrepo", "live") if item.get_closest_marker(m)}
-    if wanted and estate.usable_spine() is None:
+    needed = {name for item in items for name in getattr(item, "fixturenames", ()) if name in ("spine", "workbench")}
+    if needed and estate.usable_spine() is None:
         raise pytest.UsageError(
             f"agentic-spine root {estate.spine_root} is not a spine checkout (no ops/bindings/): "
             "pass --spine-root or set SPINE_ROOT"
         )
-    if "crossrepo" in wanted and estate.usable_workbench() is None:
+    if "workbench" in needed and estate.usable_workbench() is None:
         raise pytest.UsageError(
             f"workbench root {estate.workbench_root} does not exist: pass --workbench-root or set WORKBENCH_ROOT"
         )
+    catalogue = catalogue_mod.load()
+    waivers = [w for w in config.stash[WAIVERS] if not w.expired(date.today())]
     for item in items:
-        for kind, id_ in catalogue_ids(item):
+        ids = catalogue_ids(item)
+        for kind, id_ in ids:
             item.user_properties.append((kind, id_))
+        entries = [e for e in (catalogue.get(*pair) for pair in ids) if e]
+        if entries:
+            item.user_properties.append(("severity", ",".join(sorted({e.severity or e.cls or "" for e in entries}))))
+        callspec = getattr(item, "callspec", None)
+        if callspec and callspec.params:
+            item.user_properties.append(("target", str(next(iter(callspec.params.values())))))
+        covering = waivers_mod.covering(waivers, ids)
+        if covering and "waiver" not in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xfail(reason="; ".join(w.describe() for w in covering), strict=False))
 
 
 @pytest.fixture(scope="session")
@@ -161,10 +247,62 @@ def pytest_runtest_call(item: pytest.Item):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
-    if call.when == "call" and call.excinfo and isinstance(call.excinfo.value, FindingsFailed):
-        for finding in call.excinfo.value.findings:
+    if call.when == "call" and call.excinfo and isinstance(call.excinfo.value, Drift):
+        findings = call.excinfo.value.findings
+        for finding in findings:
             report.user_properties.append(("finding", finding.headline()))
+        # the file the drift is in says more than the parameter that found it
+        report.user_properties = [(k, v) for k, v in report.user_properties if k != "target"]
+        report.user_properties.append(("target", findings[0].location))
     return report
+
+
+class Recorder:
+    """Collects every report (on the xdist controller too) for the per-entry statuses."""
+
+    def __init__(self, results: Results):
+        self.results = results
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.results.add(report)
+
+
+@pytest.hookimpl(tryfirst=True)  # pytest-html writes its report in sessionfinish too; ours first
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    report_dir = config.getoption("ssot_report_dir")
+    if not report_dir or hasattr(config, "workerinput"):
+        return
+    catalogue = catalogue_mod.load()
+    statuses = config.stash[RESULTS].entries(catalogue)
+    environment = _environment(config)
+    Path(report_dir, "closeout.md").write_text(closeout.closeout_markdown(catalogue.loop, statuses, environment))
+    Path(report_dir, "results.json").write_text(
+        closeout.results_json(catalogue.loop, __version__, statuses, environment)
+    )
+
+
+class HtmlReport:
+    """pytest-html 4 hooks, registered at configure so the header hook sees them."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+
+    def pytest_html_report_title(self, report) -> None:
+        report.title = f"ssot-audit: {catalogue_mod.load().loop}"
+
+    def pytest_html_results_table_header(self, cells: list[str]) -> None:
+        for offset, cell in enumerate(html.header_cells()):
+            cells.insert(html.INSERT_AT + offset, cell)
+
+    def pytest_html_results_table_row(self, report, cells: list[str]) -> None:
+        props = getattr(report, "user_properties", [])
+        for offset, cell in enumerate(html.row_cells(catalogue_mod.load(), props)):
+            cells.insert(html.INSERT_AT + offset, cell)
+
+    def pytest_html_results_summary(self, prefix: list[str], summary, postfix, session) -> None:
+        catalogue = catalogue_mod.load()
+        prefix.extend(html.summary_block(catalogue.loop, self.config.stash[RESULTS].entries(catalogue)))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Callable
 
 from .schema import validate
 from .sources import Document, SourceError, SourceMissing
@@ -12,6 +13,7 @@ from .sources.jsonl import load_jsonl
 from .sources.markdown import load_markdown
 from .sources.sshconfig import load_ssh_config
 from .sources.structured import load_json, load_yaml
+from .tree import Tree
 
 Loader = Callable[[Path, str], Document]
 
@@ -52,6 +54,11 @@ class Repo:
         self.name = name
         self.root = root
         self._cache: dict[str, Document | SourceError] = {}
+
+    @cached_property
+    def tree(self) -> Tree:
+        """The whole checkout, walked on first use and shared by every check that scans it."""
+        return Tree(self.root)
 
     def display(self, rel: str) -> str:
         return f"{self.name}/{rel}"

@@ -110,7 +110,9 @@ class Spine:
         for name, host in (registry.data.get("hosts") or {}).items():
             if isinstance(host, dict) and host.get("vmid") is not None:
                 vmid = int(host["vmid"])
-                found[vmid] = Vm(vmid, name, host.get("proxmox_host"), "active", registry.file, registry.line("hosts", name))
+                found[vmid] = Vm(
+                    vmid, name, host.get("proxmox_host"), "active", registry.file, registry.line("hosts", name)
+                )
         relocation = self.doc(RELOCATION)
         for index, target in enumerate(relocation.data.get("vm_targets") or []):
             vmid = int(target["vm_id"])

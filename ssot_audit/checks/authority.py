@@ -89,7 +89,9 @@ def check_supporting_agrees(spine: Spine, workbench: Workbench, domain: str) -> 
     changed = sorted({key for key in shared if any(f"root[{key!r}]" in str(p) for p in diff.affected_paths)}, key=str)
     return [
         Finding(
-            doc.file, line_of(changed[0]) if changed else None, f"{domain}: supporting copy disagrees with the spine on {', '.join(map(str, changed))}",
+            doc.file,
+            line_of(changed[0]) if changed else None,
+            f"{domain}: supporting copy disagrees with the spine on {', '.join(map(str, changed))}",
             expected=f"the values of {spine.repo.display(authority_rel)} (authoritative)",
             found=f"{len(diff.affected_paths)} differing value(s), shown below as spine -> workbench",
             fix=f"update {doc.file} from the spine (the spine wins, per the authority contract)",

@@ -37,7 +37,9 @@ def placed_service(spine: Spine, workbench: Workbench, rel: str) -> str | None:
     for name in sorted(compose_services(workbench, rel)):
         if name in registry:
             return name
-        owner = next((s for s, spec in registry.items() if isinstance(spec, dict) and spec.get("container") == name), None)
+        owner = next(
+            (s for s, spec in registry.items() if isinstance(spec, dict) and spec.get("container") == name), None
+        )
         if owner:
             return owner
     return None

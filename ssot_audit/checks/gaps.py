@@ -19,7 +19,8 @@ def check_gap_fixed(spine: Spine, gap_id: str) -> list[Finding]:
     where = f" on `{gap['doc']}`" if gap.get("doc") else ""
     return [
         Finding(
-            file, doc.line("gaps", index, "status") or line,
+            file,
+            doc.line("gaps", index, "status") or line,
             f"{gap_id} ({gap.get('severity', '?')}) is {gap.get('status')}{where}",
             expected="status: fixed, with fixed_in naming the loop or change that fixed it",
             found=f"status: {gap.get('status')}, fixed_in: {gap.get('fixed_in')}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..findings import Finding
-from ..spine import BACKUP, HEALTH, SERVICE_REGISTRY, Spine, url_host
+from ..spine import BACKUP, SERVICE_REGISTRY, Spine, url_host
 from ..workbench import Workbench
 
 
@@ -59,7 +59,9 @@ def check_backup_listed(spine: Spine, workbench: Workbench, vmid: str) -> list[F
     doc = workbench.doc("backup_inventory")
     return [
         Finding(
-            doc.file, None, f"VM {vmid} has no backup entry",
+            doc.file,
+            None,
+            f"VM {vmid} has no backup entry",
             expected=f"a vm_backups entry for VM {vmid} (spine target {target['name']}, "
             f"{spine.repo.display(BACKUP.rel)}:{line})",
             found="no vm_backups entry with that vmid",
@@ -101,7 +103,9 @@ def check_endpoint_host(spine: Spine, workbench: Workbench, service: str) -> lis
         actual = spine.host_of_address(target) or "an address the spine does not know"
         findings.append(
             Finding(
-                doc.file, doc.line("health_endpoints", index), f"{service} health check targets {actual}",
+                doc.file,
+                doc.line("health_endpoints", index),
+                f"{service} health check targets {actual}",
                 expected=f"a URL on {host} ({', '.join(sorted(allowed))}; from {registry_at})",
                 found=endpoint_url(endpoint),
                 fix=f"point the {service} endpoint at {host}",
@@ -155,7 +159,9 @@ def check_secrets_service(spine: Spine, workbench: Workbench, service: str) -> l
         text = str(entry.get("host", ""))
         named = {h for h in known_hosts if re.search(rf"(?<![\w-]){re.escape(h)}(?![\w-])", text)}
         if named != {host}:
-            wrong(("services", index, "host"), f"{service} entry places it on {', '.join(sorted(named)) or text!r}", text)
+            wrong(
+                ("services", index, "host"), f"{service} entry places it on {', '.join(sorted(named)) or text!r}", text
+            )
     for path, text in _strings(doc.data):
         if path[:1] == ("services",) or not re.search(rf"(?<![\w-]){re.escape(service)}(?![\w-])", text, re.I):
             continue

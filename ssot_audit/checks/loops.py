@@ -38,7 +38,9 @@ def check_layer_scope(spine: Spine, layer_key: str) -> list[Finding]:
         return []
     return [
         Finding(
-            plan, line, f"{title}: loop {loop} has no scope file",
+            plan,
+            line,
+            f"{title}: loop {loop} has no scope file",
             expected=f"{SCOPES_DIR}/{loop}*.scope.md (or under _archived/)",
             found="no scope file",
             fix=f"create {SCOPES_DIR}/{loop}-<YYYYMMDD>.scope.md and write its full id in the plan",
@@ -58,7 +60,9 @@ def check_layer_registered(spine: Spine, layer_key: str) -> list[Finding]:
     ledger = spine.repo.display(LEDGER.rel)
     return [
         Finding(
-            ledger, None, f"{full} (plan {spine.layers[layer_key].title}, {plan}:{line}) is not registered",
+            ledger,
+            None,
+            f"{full} (plan {spine.layers[layer_key].title}, {plan}:{line}) is not registered",
             expected=f'a row {{"loop_id": "{full}", ...}}',
             found="no row for it",
             fix=f"register {full} in {LEDGER.rel} (ops loops register, or append its row)",
@@ -91,7 +95,11 @@ def check_run_failures(spine: Spine, capability: str) -> list[Finding]:
         if (m := _RUN_FAILED.match(str(record.get("title", "")))) and m["cap"] == capability
     ]
     later_runs = [(when, f"loop {loop_id}") for loop_id, _, _, when in failures if when]
-    later_runs += [(run.when, f"passing run {run.rel}") for run in spine.capability_runs if run.capability == capability and run.passed]
+    later_runs += [
+        (run.when, f"passing run {run.rel}")
+        for run in spine.capability_runs
+        if run.capability == capability and run.passed
+    ]
     ledger = spine.repo.display(LEDGER.rel)
     findings = []
     for loop_id, record, line, when in failures:

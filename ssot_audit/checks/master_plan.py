@@ -22,7 +22,11 @@ def check_layer_host(spine: Spine, layer_key: str) -> list[Finding]:
     file = spine.repo.display(MASTER_PLAN.rel)
     layer = spine.layers.get(layer_key)
     if layer is None:
-        return [Finding(file, None, f"no `{layer_key}` section", "a `## Layer N:` section", "none", "restore the layer section")]
+        return [
+            Finding(
+                file, None, f"no `{layer_key}` section", "a `## Layer N:` section", "none", "restore the layer section"
+            )
+        ]
     vm_line, vm_text = layer.fields.get("vm", (layer.line, ""))
     vmids = layer_vmids(layer.fields)
     if not vmids:

@@ -67,7 +67,9 @@ def check_vzdump_documented(spine: Spine, host: str) -> list[Finding]:
     line = rows[0].line if rows else schedule.section.line
     return [
         Finding(
-            schedule.file, line, f"documented vzdump job on {host} leaves out VM {', '.join(map(str, missing))}",
+            schedule.file,
+            line,
+            f"documented vzdump job on {host} leaves out VM {', '.join(map(str, missing))}",
             expected=f"vzdump of VMs {', '.join(map(str, sorted(expected)))} (enabled vzdump targets on {host} in "
             f"ops/bindings/backup.inventory.yaml)",
             found=f"vzdump of VMs {', '.join(map(str, sorted(documented))) or 'none'}",
@@ -103,5 +105,8 @@ def check_pool_scrub_documented(spine: Spine, host_pool: str) -> list[Finding]:
 
 def pool_keys(spine: Spine) -> list[str]:
     return [
-        f"{s.host}/{row.get('pool').strip('`*')}" for s in schedules(spine).values() for row in s.pools if row.get("pool")
+        f"{s.host}/{row.get('pool').strip('`*')}"
+        for s in schedules(spine).values()
+        for row in s.pools
+        if row.get("pool")
     ]

@@ -10,7 +10,9 @@ from . import Document, read_text
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 # "- **Host:** pve", "> **Status:** open", "**Owner:** @ronny", "Host: pve"
-_FIELD = re.compile(r"^\s*(?:[-*>]\s*)*\*{0,2}(?P<key>[A-Za-z][\w /&-]{0,40}?):\*{0,2}:?\s*\*{0,2}\s*(?P<value>\S.*?)\s*$")
+_FIELD = re.compile(
+    r"^\s*(?:[-*>]\s*)*\*{0,2}(?P<key>[A-Za-z][\w /&-]{0,40}?):\*{0,2}:?\s*\*{0,2}\s*(?P<value>\S.*?)\s*$"
+)
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
@@ -93,7 +95,9 @@ def parse(text: str) -> list[Section]:
             current.tables.append(table)
         elif is_pipe and table is not None:
             if not _is_rule(line):
-                table.rows.append(Row(number, dict(zip(table.header, _cells(line)))))
+                table.rows.append(
+                    Row(number, dict(zip(table.header, _cells(line), strict=False)))
+                )  # short rows: missing cells are empty)
         else:
             table = None
     return sections

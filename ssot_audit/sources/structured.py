@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
@@ -36,13 +37,24 @@ def _compose(text: str) -> yaml.Node | None:
         loader.dispose()
 
 
+def _json_model(value):
+    """YAML timestamps as ISO strings: the data model JSON Schema (and JSON files) use."""
+    if isinstance(value, dict):
+        return {k: _json_model(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_model(v) for v in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
 def load_yaml(path: Path, file: str) -> Document:
     text = read_text(path, file)
     try:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
+            data = _json_model(loader.construct_document(node)) if node is not None else None
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:

@@ -1,0 +1,69 @@
+"""The pre-commit hooks and the console script they run, on a spine made from the aligned estate."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from selftest.suite import ALIGNED, REPO
+from ssot_audit.sources.structured import load_yaml
+
+SCRIPT = Path(sys.executable).parent / "ssot-audit"
+GIT = ["git", "-c", "user.name=audit", "-c", "user.email=audit@example.invalid"]
+
+
+def spine_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "agentic-spine"
+    subprocess.run(["cp", "-a", str(ALIGNED / "agentic-spine"), str(repo)], check=True)
+    subprocess.run([*GIT, "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*GIT, "add", "-A", "-f"], cwd=repo, check=True)
+    subprocess.run([*GIT, "commit", "-qm", "aligned"], cwd=repo, check=True)
+    return repo
+
+
+def run_hook(repo: Path, env=None) -> subprocess.CompletedProcess:
+    """What `.pre-commit-hooks.yaml`'s ssot-static hook runs, from the repo root."""
+    hook = next(h for h in load_yaml(REPO / ".pre-commit-hooks.yaml", "hooks").data if h["id"] == "ssot-static")
+    argv = hook["entry"].split()
+    assert argv[0] == "ssot-audit"
+    clean = {k: v for k, v in os.environ.items() if k not in ("SPINE_ROOT", "WORKBENCH_ROOT")}
+    return subprocess.run([str(SCRIPT), *argv[1:]], cwd=repo, capture_output=True, text=True, env=env or clean)
+
+
+def test_hook_manifest_is_valid_for_pre_commit():
+    clientlib = pytest.importorskip("pre_commit.clientlib")
+    hooks = clientlib.load_manifest(str(REPO / ".pre-commit-hooks.yaml"))
+    assert {h["id"] for h in hooks} == {"ssot-static", "ssot-crossrepo"}
+    assert all(h["language"] == "python" and h["pass_filenames"] is False for h in hooks)
+
+
+def test_static_hook_passes_then_fails_after_a_breaking_commit(tmp_path):
+    repo = spine_repo(tmp_path)
+    ok = run_hook(repo)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    gaps = repo / "ops/bindings/operational.gaps.yaml"
+    text = gaps.read_text()
+    gaps.write_text(text.replace("status: fixed", "status: open", 1))
+    subprocess.run([*GIT, "commit", "-qam", "reopen a gap"], cwd=repo, check=True)
+    broken = run_hook(repo)
+    assert broken.returncode == 1
+    assert "is open" in broken.stdout and "operational.gaps.yaml:" in broken.stdout
+    assert not (repo / "reports").exists()  # the hook writes its evidence under .git/, never into the tree
+    assert (repo / ".git/ssot-audit/closeout.md").is_file()
+
+
+def test_console_script_works_from_a_non_editable_install(tmp_path):
+    wheel_dir, target = tmp_path / "wheel", tmp_path / "site"
+    pip = [sys.executable, "-m", "pip", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, "wheel", "--no-deps", "-w", str(wheel_dir), str(REPO)], check=True, capture_output=True)
+    (wheel,) = wheel_dir.glob("*.whl")
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True, capture_output=True)
+    repo = spine_repo(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k not in ("SPINE_ROOT", "WORKBENCH_ROOT")}
+    env["PYTHONPATH"] = str(target)
+    done = subprocess.run([str(target / "bin/ssot-audit"), "-m", "static", "-q", "-p", "no:xdist"], cwd=repo,
+                          capture_output=True, text=True, env=env)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ssot_audit/suite/" in done.stdout  # the tests ran from the wheel, not from a checkout

@@ -1,0 +1,94 @@
+"""The closeout outputs: HTML report, closeout.md, results.json, JUnit XML."""
+
+import html
+import json
+import re
+import xml.etree.ElementTree as ET
+
+from selftest.suite import ALIGNED, DRIFTED, run_suite_raw
+from ssot_audit.schema import validator
+
+
+def audit(pytester, tmp_path, estate=DRIFTED, *args):
+    reports = tmp_path / "reports"
+    result = run_suite_raw(pytester, estate, "--ssot-report-dir", str(reports), *args)
+    return result, reports
+
+
+def report_data(path) -> dict:
+    """pytest-html renders the table from a JSON blob in the page: read that, not <tr> elements."""
+    return json.loads(html.unescape(re.search(r'data-jsonblob="([^"]*)"', path.read_text()).group(1)))
+
+
+def header_width(path) -> int:
+    return re.search(r'<thead id="results-table-head">(.*?)</thead>', path.read_text(), re.S).group(1).count("<th")
+
+
+def test_writes_all_four_outputs(pytester, tmp_path):
+    result, reports = audit(pytester, tmp_path)
+    assert result.ret == 1
+    assert sorted(p.name for p in reports.iterdir()) == ["closeout.md", "junit.xml", "results.json", "ssot-report.html"]
+
+
+def test_closeout_md_says_not_ready_and_lists_every_failing_disconnect(pytester, tmp_path):
+    _, reports = audit(pytester, tmp_path)
+    text = (reports / "closeout.md").read_text()
+    assert "**NOT READY TO CLOSE: 22 catalogue entries fail.**" in text
+    for row in ("| disconnect | B1 | high | failed | workbench/dotfiles/ssh/config.d/tailscale.conf: no Host entry for infra-core",
+                "| disconnect | C2 | high | failed |", "| disconnect | F1 | low | failed |"):  # fmt: skip
+        assert row in text
+
+
+def test_results_json_matches_its_schema(pytester, tmp_path):
+    _, reports = audit(pytester, tmp_path)
+    document = json.loads((reports / "results.json").read_text())
+    assert not list(validator("results.schema.json").iter_errors(document))
+    b4 = next(e for e in document["entries"] if (e["kind"], e["id"]) == ("disconnect", "B4"))
+    assert b4["status"] == "failed" and b4["severity"] == "high"
+    assert any("monitoring_inventory.json" in f for t in b4["tests"] for f in t["findings"])
+    assert document["counts"]["category B"] == {"failed": 7}
+
+
+def test_junit_carries_id_and_severity(pytester, tmp_path):
+    _, reports = audit(pytester, tmp_path)
+    tree = ET.parse(reports / "junit.xml")
+    case = next(c for c in tree.iter("testcase") if c.get("name") == "test_ssh_target_in_workbench_config[infra-core]")
+    props = {p.get("name"): p.get("value") for p in case.iter("property")}
+    assert props["disconnect"] == "B1" and props["severity"] == "high"
+
+
+def test_html_has_catalogue_columns_summary_and_findings(pytester, tmp_path):
+    _, reports = audit(pytester, tmp_path)
+    page = (reports / "ssot-report.html").read_text()
+    assert ">ssot-audit: LOOP-INFRA-SSOT-ALIGNMENT-20260208</title>" in page
+    assert 'id="ssot-summary"' in page and "NOT READY TO CLOSE" in page
+    data = report_data(reports / "ssot-report.html")
+    rows = [row for test in data["tests"].values() for row in test]
+    failing = next(r for r in rows if r["testId"].endswith("test_gap_is_fixed[GAP-OP-018]"))
+    cells = " ".join(failing["resultsTableRow"])
+    assert "disconnect C2" in cells and "high" in cells and "operational.gaps.yaml:" in cells
+    assert "expected: status: fixed" in failing["log"] and "Traceback" not in failing["log"]
+    assert header_width(reports / "ssot-report.html") == len(failing["resultsTableRow"])
+
+
+def test_environment_names_checkouts_hosts_version_and_waivers(pytester, tmp_path):
+    _, reports = audit(pytester, tmp_path)
+    environment = json.loads((reports / "results.json").read_text())["environment"]
+    assert set(environment) >= {"agentic-spine", "workbench", "Hosts", "ssot-audit", "Waivers"}
+    assert environment["agentic-spine"].endswith("@ not a git checkout")
+
+
+def test_xdist_report_rows_match_the_header(pytester, tmp_path):
+    result, reports = audit(pytester, tmp_path, DRIFTED, "-n", "2")
+    assert result.ret == 1
+    data = report_data(reports / "ssot-report.html")
+    widths = {len(row["resultsTableRow"]) for test in data["tests"].values() for row in test}
+    assert widths == {header_width(reports / "ssot-report.html")}, widths
+    assert "22 catalogue entries fail" in (reports / "closeout.md").read_text()
+
+
+def test_aligned_estate_closeout_is_not_ready_only_for_what_did_not_run(pytester, tmp_path):
+    result, reports = audit(pytester, tmp_path, ALIGNED)
+    assert result.ret == 0
+    text = (reports / "closeout.md").read_text()
+    assert "NOT READY" not in text and "| failed |" not in text

@@ -1,0 +1,57 @@
+"""`ssot-audit`: the packaged suite against the checkout you are in, with pytest's own arguments.
+
+    cd ~/code/agentic-spine && ssot-audit -m static
+    cd ~/code/workbench && ssot-audit -m crossrepo     # spine from SPINE_ROOT or ~/code/agentic-spine
+
+Inside a spine checkout it defaults --spine-root to that checkout; inside a
+workbench checkout, --workbench-root. Reports go to ./reports unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+
+def suite_dir() -> Path:
+    """The tests: shipped inside the wheel as ssot_audit/suite, or tests/ beside an editable checkout."""
+    packaged = Path(str(resources.files("ssot_audit") / "suite"))
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "tests"
+
+
+def current_repo(cwd: Path) -> Path:
+    top = subprocess.run(["git", "-C", str(cwd), "rev-parse", "--show-toplevel"], capture_output=True, text=True)
+    return Path(top.stdout.strip()) if top.returncode == 0 else cwd
+
+
+def defaults(args: list[str], cwd: Path) -> list[str]:
+    given = " ".join(args)
+    repo = current_repo(cwd)
+    out = []
+    if (repo / "ops" / "bindings").is_dir():
+        if "--spine-root" not in given and not os.environ.get("SPINE_ROOT"):
+            out += ["--spine-root", str(repo)]
+    elif (repo / "infra").is_dir() or (repo / "dotfiles").is_dir():
+        if "--workbench-root" not in given and not os.environ.get("WORKBENCH_ROOT"):
+            out += ["--workbench-root", str(repo)]
+    if "--ssot-report-dir" not in given:
+        out += ["--ssot-report-dir", str(cwd / "reports")]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    suite = suite_dir()
+    config = Path(str(resources.files("ssot_audit") / "suite.ini"))
+    return int(
+        pytest.main([str(suite), "-c", str(config), "--rootdir", str(suite), *defaults(args, Path.cwd()), *args])
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""What a run found, per catalogue entry: the data behind the HTML, closeout.md and results.json."""

@@ -1,0 +1,136 @@
+"""A checkout as one walk: every path with its kind, mode and mtime; file text read on first use.
+
+The gates scan overlapping parts of the spine (bin/, ops/, surfaces/, docs/...).
+Walking the tree once per session and caching each file's text keeps the cost of
+all of them together linear in the size of the tree.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from bisect import bisect_left
+from dataclasses import dataclass
+from pathlib import Path
+
+# Never descended into: git's own objects are not part of the checkout's content.
+SKIPPED_DIRS = frozenset({".git"})
+
+
+@dataclass(frozen=True)
+class Node:
+    rel: str  # POSIX path relative to the root; "" is the root itself
+    mode: int  # from lstat: a symlink is a link, not what it points at
+    mtime: float
+
+    @property
+    def name(self) -> str:
+        return self.rel.rsplit("/", 1)[-1]
+
+    @property
+    def is_dir(self) -> bool:
+        return stat.S_ISDIR(self.mode)
+
+    @property
+    def is_file(self) -> bool:
+        return stat.S_ISREG(self.mode)
+
+    @property
+    def is_link(self) -> bool:
+        return stat.S_ISLNK(self.mode)
+
+    @property
+    def executable(self) -> bool:
+        return self.is_file and bool(self.mode & 0o111)
+
+
+class Tree:
+    def __init__(self, root: Path):
+        self.root = root
+        self.nodes: dict[str, Node] = {}
+        self._children: dict[str, list[str]] = {}
+        self._text: dict[str, str | None] = {}
+        self._walk()
+        self.files = sorted(rel for rel, node in self.nodes.items() if node.is_file)
+
+    def _walk(self) -> None:
+        pending = [""]
+        while pending:
+            parent = pending.pop()
+            names = self._children.setdefault(parent, [])
+            try:
+                entries = list(os.scandir(self.root / parent if parent else self.root))
+            except OSError:
+                continue  # unreadable directory: its content is invisible, as to find(1)
+            for entry in entries:
+                rel = f"{parent}/{entry.name}" if parent else entry.name
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                self.nodes[rel] = Node(rel, info.st_mode, info.st_mtime)
+                names.append(entry.name)
+                if stat.S_ISDIR(info.st_mode) and entry.name not in SKIPPED_DIRS:
+                    pending.append(rel)
+            names.sort()
+
+    # --- paths ------------------------------------------------------------------
+    def node(self, rel: str) -> Node | None:
+        return self.nodes.get(rel)
+
+    def exists(self, rel: str) -> bool:
+        return rel in self.nodes
+
+    def is_dir(self, rel: str) -> bool:
+        """A directory, or a symlink to one (as `[[ -d ]]` and `ls -d */` see it)."""
+        node = self.nodes.get(rel)
+        return bool(node) and (node.is_dir or (node.is_link and (self.root / rel).is_dir()))
+
+    def is_file(self, rel: str) -> bool:
+        """A regular file, or a symlink to one (as `[[ -f ]]` sees it)."""
+        node = self.nodes.get(rel)
+        return bool(node) and (node.is_file or (node.is_link and (self.root / rel).is_file()))
+
+    def is_executable(self, rel: str) -> bool:
+        """A file with an execute bit, judged by its mode (root may execute anything)."""
+        node = self.nodes.get(rel)
+        if node and node.is_link:
+            target = self.root / rel
+            return target.is_file() and bool(target.stat().st_mode & 0o111)
+        return bool(node) and node.executable
+
+    def children(self, rel: str = "") -> list[Node]:
+        """Entries directly inside a directory, by name."""
+        base = f"{rel}/" if rel else ""
+        return [self.nodes[base + name] for name in self._children.get(rel, [])]
+
+    def files_under(self, rel: str) -> list[str]:
+        """Regular files anywhere below a directory (symlinks are not followed, as find and rg)."""
+        prefix = f"{rel.rstrip('/')}/" if rel else ""
+        start = bisect_left(self.files, prefix)
+        found = []
+        for path in self.files[start:]:
+            if not path.startswith(prefix):
+                break
+            found.append(path)
+        return found
+
+    # --- content ----------------------------------------------------------------
+    def text(self, rel: str) -> str | None:
+        """A file's text, or None for binary or unreadable files (which scanners skip, as grep and rg)."""
+        if rel not in self._text:
+            self._text[rel] = self._read(rel)
+        return self._text[rel]
+
+    def lines(self, rel: str) -> list[str]:
+        text = self.text(rel)
+        return text.splitlines() if text else []
+
+    def _read(self, rel: str) -> str | None:
+        try:
+            raw = (self.root / rel).read_bytes()
+        except OSError:
+            return None
+        if b"\0" in raw:
+            return None
+        return raw.decode("utf-8", errors="replace")

@@ -1,0 +1,63 @@
+"""Accepted exceptions: a catalogue ID that may fail until a date, owned by a loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .catalogue import Catalogue
+from .repo import SourceError
+from .schema import validate
+from .sources.structured import load_yaml
+
+DEFAULT = "ops/bindings/ssot-audit.waivers.yaml"
+
+
+@dataclass(frozen=True)
+class Waiver:
+    kind: str
+    id: str
+    reason: str
+    owner_loop: str
+    expires: date
+    line: int | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.id}"
+
+    def expired(self, today: date) -> bool:
+        return self.expires < today
+
+    def describe(self) -> str:
+        return f"waived until {self.expires.isoformat()} by {self.owner_loop}: {self.reason}"
+
+
+class WaiverError(Exception):
+    """A waivers file that cannot be trusted: the run stops before testing anything."""
+
+
+def load(path: Path, catalogue: Catalogue) -> list[Waiver]:
+    try:
+        doc = load_yaml(path, str(path))
+        validate(doc, "waivers.schema.json")
+    except SourceError as error:
+        raise WaiverError(str(error)) from None
+    waivers = []
+    for index, entry in enumerate(doc.data.get("waivers") or []):
+        kind = "disconnect" if "disconnect" in entry else "gate"
+        waiver = Waiver(kind, str(entry[kind]), entry["reason"], entry["owner_loop"],
+                        date.fromisoformat(entry["expires"]), doc.line("waivers", index))  # fmt: skip
+        entry = catalogue.get(kind, waiver.id)
+        if entry is None or entry.cls == "never-assigned":
+            why = "never assigned" if entry else "not in the catalogue"
+            raise WaiverError(f"{path}:{waiver.line}: waiver for unknown {waiver.label} ({why})")
+        waivers.append(waiver)
+    return waivers
+
+
+def covering(waivers: list[Waiver], ids: list[tuple[str, str]]) -> list[Waiver]:
+    """Waivers that cover a test: every catalogue ID it carries must be waived."""
+    found = [next((w for w in waivers if (w.kind, w.id) == pair), None) for pair in ids]
+    return [w for w in found if w] if ids and all(found) else []

@@ -1,0 +1,22 @@
+"""The waivers file (ops/bindings/ssot-audit.waivers.yaml or --waivers): no waiver outlives its date."""
+
+from datetime import date
+
+import pytest
+
+from ssot_audit.findings import Finding
+from ssot_audit.plugin import expect
+
+pytestmark = [pytest.mark.static, pytest.mark.crossrepo, pytest.mark.live, pytest.mark.local]
+
+
+def test_waiver_is_current(waiver, pytestconfig):
+    """An expired waiver fails under the ID it waived, and stops waiving it."""
+    if not waiver.expired(date.today()):
+        return
+    file = pytestconfig.getoption("waivers") or "ops/bindings/ssot-audit.waivers.yaml"
+    expect([
+        Finding(file, waiver.line, f"waiver for {waiver.label} expired on {waiver.expires}",
+                "a waiver whose expiry date has not passed", f"expires: {waiver.expires} ({waiver.reason})",
+                f"fix {waiver.label} (owner: {waiver.owner_loop}) or renew the waiver with a new date and reason")
+    ])  # fmt: skip
