@@ -1,4 +1,5 @@
-# make audit: the suite on the bundled 2026-02-08 estate, with an HTML report.
+# make audit: the suite on the bundled 2026-02-08 estate; reports/ gets the HTML report,
+#             closeout.md, results.json and junit.xml.
 # make test:  the suite's own tests (every check proven both ways).
 VENV    ?= .venv
 BIN      = $(VENV)/bin
@@ -20,7 +21,7 @@ audit: setup
 	mkdir -p $(REPORTS)
 	$(BIN)/pytest tests -m "static or crossrepo" -q \
 	  --spine-root $(ESTATE)/agentic-spine --workbench-root $(ESTATE)/workbench \
-	  --html $(REPORTS)/ssot-report.html --self-contained-html; \
+	  --ssot-report-dir $(REPORTS); \
 	  status=$$?; [ $$status -le 1 ] || exit $$status
 
 test: setup
