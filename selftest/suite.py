@@ -13,6 +13,9 @@ FIXTURES = REPO / "fixtures"
 TESTS = REPO / "tests"
 ALIGNED = FIXTURES / "estate-aligned"
 DRIFTED = FIXTURES / "estate-2026-02-08"
+# The estates are snapshots of this day: expiry dates in them (extraction pause, legacy exceptions)
+# are judged as of it, so the self-tests do not change verdict as the calendar moves on.
+ESTATE_NOW = "2026-02-08T12:00:00Z"
 
 
 @dataclass
@@ -51,6 +54,8 @@ def _args(estate: Path, markers: str, args: tuple[str, ...]) -> list[str]:
         "-m", markers,
         "--spine-root", str(estate / "agentic-spine"),
         "--workbench-root", str(estate / "workbench"),
+        "--mint-modules-root", str(estate / "mint-modules"),
+        "--now", ESTATE_NOW,
         "-p", "no:cacheprovider",
         *args,
     ]  # fmt: skip

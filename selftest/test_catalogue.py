@@ -27,6 +27,8 @@ def test_every_test_names_known_catalogue_ids(pytester):
     for item in collected(pytester):
         if "source_is_readable" in item.name or item.name == "test_waiver_is_current[none]":
             continue  # input validation: it guards every check, it is not one
+        if item.originalname == "test_host_is_reachable":
+            continue  # the live tests' guard: the host answers over SSH
         kinds = {k: ids_of(item, k) for k in catalogue.KINDS}
         assert any(kinds.values()), f"{item.nodeid} has neither a disconnect nor a gate marker"
         for kind, ids in kinds.items():
@@ -40,8 +42,7 @@ def test_every_catalogue_entry_with_markers_has_tests(pytester):
         covering = [i for i in items if entry.id in ids_of(i, entry.kind)]
         if not entry.markers:
             continue
-        static_markers = set(entry.markers) - {"live"}  # host halves arrive with the live suite
-        assert covering or not static_markers, f"{entry.label} has no test"
+        assert covering, f"{entry.label} has no test"
         for test_name, params in entry.covered_by.items():
             names = {i.originalname for i in covering}
             assert test_name in names, f"{entry.label}: covered_by names {test_name}, which does not carry its marker"

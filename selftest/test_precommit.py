@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from selftest.suite import ALIGNED, REPO
+from selftest.suite import ALIGNED, ESTATE_NOW, REPO
 from ssot_audit.sources.structured import load_yaml
 
 SCRIPT = Path(sys.executable).parent / "ssot-audit"
@@ -24,11 +24,16 @@ def spine_repo(tmp_path: Path) -> Path:
 
 
 def run_hook(repo: Path, env=None) -> subprocess.CompletedProcess:
-    """What `.pre-commit-hooks.yaml`'s ssot-static hook runs, from the repo root."""
+    """What `.pre-commit-hooks.yaml`'s ssot-static hook runs, from the repo root.
+
+    The estate is dated 2026-02-08, so the run is judged at that date, as a user
+    would with the hook's `args: [--now=...]`; today its legacy exception has expired.
+    """
     hook = next(h for h in load_yaml(REPO / ".pre-commit-hooks.yaml", "hooks").data if h["id"] == "ssot-static")
     argv = hook["entry"].split()
     assert argv[0] == "ssot-audit"
     clean = {k: v for k, v in os.environ.items() if k not in ("SPINE_ROOT", "WORKBENCH_ROOT")}
+    argv += ["--now", ESTATE_NOW]
     return subprocess.run([str(SCRIPT), *argv[1:]], cwd=repo, capture_output=True, text=True, env=env or clean)
 
 
@@ -63,7 +68,8 @@ def test_console_script_works_from_a_non_editable_install(tmp_path):
     repo = spine_repo(tmp_path)
     env = {k: v for k, v in os.environ.items() if k not in ("SPINE_ROOT", "WORKBENCH_ROOT")}
     env["PYTHONPATH"] = str(target)
-    done = subprocess.run([str(target / "bin/ssot-audit"), "-m", "static", "-q", "-p", "no:xdist"], cwd=repo,
+    done = subprocess.run([str(target / "bin/ssot-audit"), "-m", "static", "-q", "--now", ESTATE_NOW], cwd=repo,
                           capture_output=True, text=True, env=env)  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ssot_audit/suite/" in done.stdout  # the tests ran from the wheel, not from a checkout
+    assert (repo / ".git/ssot-audit/results.json").is_file() and not (repo / "reports").exists()

@@ -4,7 +4,8 @@
     cd ~/code/workbench && ssot-audit -m crossrepo     # spine from SPINE_ROOT or ~/code/agentic-spine
 
 Inside a spine checkout it defaults --spine-root to that checkout; inside a
-workbench checkout, --workbench-root. Reports go to ./reports unless told otherwise.
+workbench checkout, --workbench-root. Reports go under the checkout's .git/ssot-audit/
+unless --ssot-report-dir says otherwise: the suite never writes into the tree it checks.
 """
 
 from __future__ import annotations
@@ -24,9 +25,13 @@ def suite_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "tests"
 
 
+def _git(cwd: Path, *args: str) -> Path | None:
+    done = subprocess.run(["git", "-C", str(cwd), "rev-parse", *args], capture_output=True, text=True)
+    return (cwd / done.stdout.strip()).resolve() if done.returncode == 0 else None
+
+
 def current_repo(cwd: Path) -> Path:
-    top = subprocess.run(["git", "-C", str(cwd), "rev-parse", "--show-toplevel"], capture_output=True, text=True)
-    return Path(top.stdout.strip()) if top.returncode == 0 else cwd
+    return _git(cwd, "--show-toplevel") or cwd
 
 
 def defaults(args: list[str], cwd: Path) -> list[str]:
@@ -39,8 +44,9 @@ def defaults(args: list[str], cwd: Path) -> list[str]:
     elif (repo / "infra").is_dir() or (repo / "dotfiles").is_dir():
         if "--workbench-root" not in given and not os.environ.get("WORKBENCH_ROOT"):
             out += ["--workbench-root", str(repo)]
-    if "--ssot-report-dir" not in given:
-        out += ["--ssot-report-dir", str(cwd / "reports")]
+    git_dir = _git(cwd, "--git-dir")
+    if "--ssot-report-dir" not in given and git_dir:
+        out += ["--ssot-report-dir", str(git_dir / "ssot-audit")]
     return out
 
 

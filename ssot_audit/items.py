@@ -24,6 +24,8 @@ class ItemSource:
     # disappears from the source (a deleted gap, a dropped contract domain) fails
     # instead of silently leaving the run.
     keep_catalogue_items: bool = False
+    # Why an empty list means there is nothing to check; the test then reports a skip saying so.
+    empty: str = ""
 
 
 def _relocated_in_plan(spine: Spine) -> list[str]:
@@ -58,6 +60,12 @@ ITEMS: dict[str, ItemSource] = {
     "authority_domain": ItemSource(lambda _, wb: sorted(wb.domains), crossrepo=True, keep_catalogue_items=True),
     "compared_domain": ItemSource(lambda *_: sorted(authority.COMPARATORS), crossrepo=True),
 }
+
+
+# The gates' items build on ItemSource, so they are registered once it exists.
+from .gate_items import GATE_ITEMS  # noqa: E402
+
+ITEMS.update(GATE_ITEMS)
 
 
 def read(argname: str, spine: Spine | None, workbench: Workbench | None) -> tuple[list[str], str | None]:

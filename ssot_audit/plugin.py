@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -29,6 +29,13 @@ try:  # pytest-metadata comes with pytest-html; the audit still runs without it
     from pytest_metadata.plugin import metadata_key
 except ImportError:  # pragma: no cover
     metadata_key = None
+
+# --- live checks ---------------------------------------------------------------
+# The glue for tests/live (hosts over SSH: --hosts guard, reachability once per
+# host, probes, runs_on roles, --max-scrub-age-days, --now) is a plugin module of
+# its own, loaded with this one.
+pytest_plugins = ["ssot_audit.live"]
+# -------------------------------------------------------------------------------
 
 SCOPE_MARKERS = {
     "static": "reads only the agentic-spine checkout (fast; pre-commit)",
@@ -84,10 +91,32 @@ def _root(option: str | None, env: str, default: str) -> Path:
     return Path(option or os.environ.get(env) or default).expanduser().resolve()
 
 
+def audit_clock(config: pytest.Config) -> datetime:
+    """`--now`, or the current time: a dated estate (like the bundled ones) is judged at its own date."""
+    text = config.getoption("now")
+    if not text:
+        return datetime.now(timezone.utc)
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise pytest.UsageError(f"--now {text!r} is not an ISO 8601 time (e.g. 2026-02-08T20:00:00Z)") from None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ssot-audit", "sources of truth")
     group.addoption("--spine-root", help="agentic-spine checkout (default: $SPINE_ROOT, then ~/code/agentic-spine)")
     group.addoption("--workbench-root", help="workbench checkout (default: $WORKBENCH_ROOT, then ~/code/workbench)")
+    group.addoption(
+        "--mint-modules-root",
+        help="mint-modules checkout, for gate D26 (default: $MINT_MODULES_ROOT, then ~/code/mint-modules)",
+    )
+    group.addoption("--home", help="the operator's home that -m local gates read (default: $HOME)")
+    group.addoption(
+        "--now",
+        help="the clock that expiries and backup/scrub ages are measured against, ISO 8601 "
+        "(e.g. 2026-02-08T20:00:00Z); default: the current time",
+    )
     group.addoption("--waivers", help=f"waivers file (default: <spine-root>/{waivers_mod.DEFAULT}, when present)")
     group.addoption(
         "--ssot-report-dir",
@@ -178,10 +207,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                 found += [i for i in (entry.covered_by.get(test, ()) if entry else ()) if i not in found]
     params = []
     for item in found:
-        marks = [getattr(pytest.mark, kind)(*owners) for kind in kinds if (owners := catalogue.owners(kind, test, item))]
+        marks = [
+            getattr(pytest.mark, kind)(*owners) for kind in kinds if (owners := catalogue.owners(kind, test, item))
+        ]
         params.append(pytest.param(item, id=item, marks=marks))
     if not params:  # make emptiness visible: one skipped parameter that says why
-        reason = unavailable or f"nothing to check: the sources list no {argname.replace('_', ' ')}"
+        empty = items_mod.ITEMS[argname].empty or f"the sources list no {argname.replace('_', ' ')}"
+        reason = unavailable or f"nothing to check: {empty}"
         params = [pytest.param(None, id="none", marks=pytest.mark.skip(reason=reason))]
     metafunc.parametrize(argname, params)
 
@@ -219,8 +251,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if entries:
             item.user_properties.append(("severity", ",".join(sorted({e.severity or e.cls or "" for e in entries}))))
         callspec = getattr(item, "callspec", None)
-        if callspec and callspec.params:
-            item.user_properties.append(("target", str(next(iter(callspec.params.values())))))
+        if callspec:  # what was checked: the item from the sources, or the host
+            item.user_properties.append(("target", callspec.id))
         covering = waivers_mod.covering(waivers, ids)
         if covering and "waiver" not in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xfail(reason="; ".join(w.describe() for w in covering), strict=False))
@@ -234,6 +266,23 @@ def spine(pytestconfig: pytest.Config) -> Spine:
 @pytest.fixture(scope="session")
 def workbench(pytestconfig: pytest.Config) -> Workbench:
     return pytestconfig.stash[ESTATE].workbench
+
+
+@pytest.fixture(scope="session")
+def audit_now(pytestconfig: pytest.Config) -> datetime:
+    return audit_clock(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def mint_modules(pytestconfig: pytest.Config) -> Repo | None:
+    """The mint-modules checkout, or None when it is absent (the tests that need it skip)."""
+    root = _root(pytestconfig.getoption("mint_modules_root"), "MINT_MODULES_ROOT", "~/code/mint-modules")
+    return Repo("mint-modules", root) if root.is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def home(pytestconfig: pytest.Config) -> Path:
+    return _root(pytestconfig.getoption("home"), "HOME", "~")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -306,22 +355,24 @@ class HtmlReport:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
-    found: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    catalogue = catalogue_mod.load()
+    found: dict[tuple[str, str], list[tuple[bool, int, str]]] = {}
     for report in terminalreporter.stats.get("failed", []):
         props = getattr(report, "user_properties", [])
         headlines = [v for k, v in props if k == "finding"] or [report.head_line or report.nodeid]
         ids = [(k, v) for k, v in props if k in catalogue_mod.KINDS]
+        test, _, param = report.nodeid.rpartition("::")[2].partition("[")
         for kind, id_ in ids:
-            # a finding that belongs to this ID alone reads better than one its family shares
-            found.setdefault((kind, id_), []).extend((len(ids), h) for h in headlines)
+            # lead with the finding the catalogue names for this ID, then with one no family shares
+            named = id_ in catalogue.owners(kind, test, param.removesuffix("]"))
+            found.setdefault((kind, id_), []).extend((not named, len(ids), h) for h in headlines)
     if not found:
         return
-    catalogue = catalogue_mod.load()
     terminalreporter.section(f"{catalogue.loop}: catalogue entries failing")
     order = {key: index for index, key in enumerate(catalogue.entries)}
     for key in sorted(found, key=lambda k: order.get(k, len(order))):
         entry = catalogue.get(*key)
-        severity = (entry.severity or "").upper() if entry else ""
-        first = min(found[key])[1]
+        severity = (entry.severity or entry.cls or "").upper() if entry else ""
+        first = min(found[key])[2]
         more = f" (+{len(found[key]) - 1} more)" if len(found[key]) > 1 else ""
         terminalreporter.write_line(f"{key[0]:>10} {key[1]:<4} {severity:<8} {first}{more}")

@@ -8,14 +8,14 @@ from functools import cached_property
 from pathlib import Path
 
 from .schema import validate
-from .sources import Document, SourceError, SourceMissing
+from .sources import Document, SourceError, SourceMissing, read_error
 from .sources.jsonl import load_jsonl
 from .sources.markdown import load_markdown
 from .sources.sshconfig import load_ssh_config
 from .sources.structured import load_json, load_yaml
 from .tree import Tree
 
-Loader = Callable[[Path, str], Document]
+Loader = Callable[[Path, str, bytes], Document]
 
 _BY_SUFFIX: dict[str, Loader] = {
     ".yaml": load_yaml,
@@ -88,10 +88,12 @@ class Repo:
         if loader is None:
             return SourceError(file, f"has no loader for {path.suffix!r} files")
         try:
-            doc = loader(path, file)
+            doc = loader(path, file, self.tree.raw(source.rel))  # the bytes the scanners read too: one read per file
             if source.schema:
                 validate(doc, source.schema)
             return doc
+        except OSError as exc:
+            return read_error(exc, file)
         except SourceError as error:
             return error
 

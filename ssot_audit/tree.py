@@ -49,6 +49,7 @@ class Tree:
         self.root = root
         self.nodes: dict[str, Node] = {}
         self._children: dict[str, list[str]] = {}
+        self._raw: dict[str, bytes | OSError] = {}
         self._text: dict[str, str | None] = {}
         self._walk()
         self.files = sorted(rel for rel, node in self.nodes.items() if node.is_file)
@@ -116,21 +117,29 @@ class Tree:
         return found
 
     # --- content ----------------------------------------------------------------
+    def raw(self, rel: str) -> bytes:
+        """A file's bytes, read once and shared with the loaders that parse it; OSError if unreadable."""
+        if rel not in self._raw:
+            try:
+                self._raw[rel] = (self.root / rel).read_bytes()
+            except OSError as exc:
+                self._raw[rel] = exc
+        found = self._raw[rel]
+        if isinstance(found, OSError):
+            raise found
+        return found
+
     def text(self, rel: str) -> str | None:
         """A file's text, or None for binary or unreadable files (which scanners skip, as grep and rg)."""
         if rel not in self._text:
-            self._text[rel] = self._read(rel)
+            try:
+                raw = self.raw(rel)
+            except OSError:
+                raw = None
+            binary = raw is None or b"\0" in raw
+            self._text[rel] = None if binary else raw.decode("utf-8", errors="replace")
         return self._text[rel]
 
     def lines(self, rel: str) -> list[str]:
         text = self.text(rel)
         return text.splitlines() if text else []
-
-    def _read(self, rel: str) -> str | None:
-        try:
-            raw = (self.root / rel).read_bytes()
-        except OSError:
-            return None
-        if b"\0" in raw:
-            return None
-        return raw.decode("utf-8", errors="replace")

@@ -53,16 +53,17 @@ class Document:
         return self.lines.get(())
 
 
-def read_text(path: Path, file: str) -> str:
-    """Read a UTF-8 file, turning every way that can fail into a SourceError."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SourceMissing(file, "file is missing") from None
-    except IsADirectoryError:
-        raise SourceError(file, "is a directory, expected a file") from None
-    except OSError as exc:
-        raise SourceError(file, f"cannot be read: {exc.strerror}") from None
+def read_error(exc: OSError, file: str) -> SourceError:
+    """The SourceError for a file that could not be read."""
+    if isinstance(exc, FileNotFoundError):
+        return SourceMissing(file, "file is missing")
+    if isinstance(exc, IsADirectoryError):
+        return SourceError(file, "is a directory, expected a file")
+    return SourceError(file, f"cannot be read: {exc.strerror}")
+
+
+def decode(raw: bytes, file: str) -> str:
+    """A file's bytes as UTF-8 text, or a SourceError saying why they are not usable."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -71,3 +72,13 @@ def read_text(path: Path, file: str) -> str:
     if not text.strip():
         raise SourceError(file, "is empty")
     return text
+
+
+def read_text(path: Path, file: str, raw: bytes | None = None) -> str:
+    """Read a UTF-8 file (or decode bytes already read), turning every way that can fail into a SourceError."""
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise read_error(exc, file) from None
+    return decode(raw, file)

@@ -8,13 +8,13 @@ from pathlib import Path
 from . import Document, SourceError, read_text
 
 
-def load_jsonl(path: Path, file: str) -> Document:
+def load_jsonl(path: Path, file: str, raw: bytes | None = None) -> Document:
     """Records as a list; `lines[(i,)]` is the file line of record i.
 
     One malformed line makes the whole ledger unusable: a reducer that skipped
     it could report a loop open that a close row on that line had closed.
     """
-    text = read_text(path, file)
+    text = read_text(path, file, raw)
     records, lines = [], {}
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():

@@ -103,6 +103,6 @@ def parse(text: str) -> list[Section]:
     return sections
 
 
-def load_markdown(path: Path, file: str) -> Document:
-    text = read_text(path, file)
+def load_markdown(path: Path, file: str, raw: bytes | None = None) -> Document:
+    text = read_text(path, file, raw)
     return Document(file, parse(text), {}, text)

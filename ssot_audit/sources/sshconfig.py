@@ -16,9 +16,9 @@ from . import Document, SourceError, read_text
 _HOST = re.compile(r"^\s*Host\s+(?P<patterns>.+?)\s*$", re.IGNORECASE)
 
 
-def load_ssh_config(path: Path, file: str) -> Document:
+def load_ssh_config(path: Path, file: str, raw: bytes | None = None) -> Document:
     """Data: one entry per concrete alias: {alias, hostname, user, line}."""
-    text = read_text(path, file)
+    text = read_text(path, file, raw)
     try:
         config = paramiko.SSHConfig.from_text(text)
     except Exception as exc:  # paramiko raises bare ConfigParseError/ValueError/...

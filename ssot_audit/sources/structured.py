@@ -48,8 +48,8 @@ def _json_model(value):
     return value
 
 
-def load_yaml(path: Path, file: str) -> Document:
-    text = read_text(path, file)
+def load_yaml(path: Path, file: str, raw: bytes | None = None) -> Document:
+    text = read_text(path, file, raw)
     try:
         loader = _Loader(text)
         try:
@@ -69,8 +69,8 @@ def load_yaml(path: Path, file: str) -> Document:
     return Document(file, data, lines, text)
 
 
-def load_json(path: Path, file: str) -> Document:
-    text = read_text(path, file)
+def load_json(path: Path, file: str, raw: bytes | None = None) -> Document:
+    text = read_text(path, file, raw)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -1,0 +1,193 @@
+"""The host-output parsers, on samples of the estate's hosts (selftest/data/hostfacts, fixtures/hosts).
+
+Pure functions over text: these run everywhere, with or without test hosts.
+"""
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from ssot_audit.hostfacts import cron, files, guests, jobs_cfg, tailscale_status, timers, zpool_status
+
+DATA = Path(__file__).parent / "data" / "hostfacts"
+HOSTS = Path(__file__).parent.parent / "fixtures" / "hosts"
+
+
+def read(name: str) -> str:
+    return (DATA / name).read_text()
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=timezone.utc)
+
+
+# jobs.cfg / pvesh --------------------------------------------------------------------------------
+def test_jobs_cfg_keeps_vzdump_sections_with_their_lines():
+    jobs = {j.id: j for j in jobs_cfg.parse_jobs_cfg(read("jobs.cfg"))}
+    assert list(jobs) == ["backup-ronny-daily-2026-01-22", "backup-3b9d2e71-a0c4", "backup-media-pool",
+                          "backup-home-weekly"]  # fmt: skip
+    daily = jobs["backup-ronny-daily-2026-01-22"]
+    assert daily.line == 2 and daily.line_of("vmid") == 10
+    assert daily.vmids() == {200, 201, 202, 203, 204, 205, 206, 207, 209, 210}  # unsorted, compared as a set
+    assert jobs["backup-3b9d2e71-a0c4"].options["comment"] == "Weekly%3A everything on pve but the template"
+
+
+def test_enabled_absent_means_enabled():
+    jobs = {j.id: j for j in jobs_cfg.parse_jobs_cfg(read("jobs.cfg"))}
+    assert jobs["backup-3b9d2e71-a0c4"].enabled
+    assert not jobs["backup-media-pool"].enabled
+
+
+def test_duplicate_key_keeps_the_first_and_lists_split_like_proxmox():
+    job = next(j for j in jobs_cfg.parse_jobs_cfg(read("jobs.cfg")) if j.id == "backup-home-weekly")
+    assert job.vmids() == {101, 102}
+
+
+def test_selection_pool_then_vmid_then_all_then_node():
+    g = {
+        200: guests.Guest(200, "docker-host", "running", "pve", "media-vms"),
+        204: guests.Guest(204, "infra-core", "running", "pve"),
+        9000: guests.Guest(9000, "template", "stopped", "pve", template=True),
+        101: guests.Guest(101, "immich", "stopped", "pve2"),
+    }
+    pool = jobs_cfg.VzdumpJob("p", {"pool": "media-vms", "vmid": "204", "all": "1"})
+    assert pool.selects(g) == {200}  # pool wins over vmid and all
+    listed = jobs_cfg.VzdumpJob("v", {"vmid": "204,999", "all": "1"})
+    assert listed.selects(g) == {204, 999}  # vmid wins over all; an unknown VMID stays selected
+    everything = jobs_cfg.VzdumpJob("a", {"all": "1", "exclude": "9000", "node": "pve"})
+    assert everything.selects(g) == {200, 204}  # all minus exclude, then only node pve
+    assert jobs_cfg.VzdumpJob("n", {"vmid": "101,204", "node": "pve"}).selects(g) == {204}
+    assert not jobs_cfg.VzdumpJob("x", {}).selects(g)
+    assert listed.needs_guests() is False and everything.needs_guests() is True
+
+
+def test_pvesh_backup_json_is_the_same_job_model():
+    jobs = {j.id: j for j in jobs_cfg.parse_pvesh_backup(read("pvesh-cluster-backup.json"))}
+    assert jobs["backup-ronny-daily-2026-01-22"].vmids() == {200, 201, 202, 203}
+    assert jobs["backup-ronny-daily-2026-01-22"].line is None
+    assert not jobs["backup-3b9d2e71-a0c4"].enabled and jobs["backup-3b9d2e71-a0c4"].selection == "all"
+    assert "prune-backups" not in jobs["backup-ronny-daily-2026-01-22"].options  # an object, not an option value
+
+
+def test_host_fixture_jobs_cfg_differs_by_vm_204():
+    drifted = jobs_cfg.parse_jobs_cfg((HOSTS / "drifted/pve/etc/pve/jobs.cfg").read_text())
+    aligned = jobs_cfg.parse_jobs_cfg((HOSTS / "aligned/pve/etc/pve/jobs.cfg").read_text())
+    assert aligned[0].vmids() - drifted[0].vmids() == {204}
+
+
+# guests ------------------------------------------------------------------------------------------
+def test_qm_list_names_with_spaces_and_overflow():
+    found = guests.parse_qm_list(read("qm-list.txt"))
+    assert sorted(found) == [200, 205, 206, 207, 9000]
+    assert found[205].name == "VM 205" and found[205].status == "stopped"
+    assert found[206].name == "dev-tools-gitea-runner-01" and found[206].status == "running"
+    assert guests.parse_qm_list("") == {}  # no VMs: no output, not even a header
+
+
+def test_cluster_resources_json():
+    found = guests.parse_cluster_resources(
+        (HOSTS / "aligned/pve/var/lib/testhost/pvesh-cluster-resources-vm.json").read_text()
+    )
+    assert found[204].node == "pve" and found[204].status == "running"
+    assert found[9000].template
+
+
+# zpool status ------------------------------------------------------------------------------------
+def test_zpool_json_canceled_and_finished():
+    pools = zpool_status.parse_status_json((HOSTS / "drifted/pve/var/lib/testhost/zpool-status.json").read_text())
+    assert pools["media"].scan.state == zpool_status.CANCELED
+    assert pools["media"].scan.end == utc(2026, 1, 11, 14, 12, 40)  # 04:12:40 in pve's zone (HST)
+    assert pools["tank"].scan.function == zpool_status.SCRUB and pools["tank"].scan.state == zpool_status.FINISHED
+
+
+def test_zpool_json_in_progress_and_never_scanned():
+    text = (HOSTS / "aligned/pve/var/lib/testhost/zpool-status.json").read_text()
+    assert zpool_status.parse_status_json(text)["media"].scan.state == zpool_status.SCANNING
+    never = '{"pools":{"rpool":{"name":"rpool","state":"ONLINE"}}}'
+    assert zpool_status.parse_status_json(never)["rpool"].scan.function == zpool_status.NONE
+
+
+def test_zpool_text_two_pools_in_progress_and_ctime_double_space():
+    pools = zpool_status.parse_status_text(read("zpool-status-two-pools.txt"))
+    assert pools["media"].scan.state == zpool_status.SCANNING
+    assert pools["media"].scan.start == utc(2026, 2, 8, 0, 24, 5)
+    assert pools["tank"].scan.end == utc(2026, 2, 8, 7, 18, 7) and pools["tank"].scan.errors == 0
+
+
+def test_zpool_text_canceled_paused_never_resilvered_error_scrub():
+    assert zpool_status.parse_status_text(read("zpool-status-canceled.txt"))["media"].scan.end == utc(
+        2026, 1, 11, 4, 12, 40
+    )
+    paused = zpool_status.parse_status_text(read("zpool-status-paused.txt"))["media"].scan
+    assert paused.state == zpool_status.PAUSED and paused.start == utc(2026, 2, 8, 0, 24, 5)
+    pools = zpool_status.parse_status_text(read("zpool-status-never-and-resilvered.txt"))
+    assert pools["rpool"].scan.function == zpool_status.NONE
+    assert pools["tank"].state == "DEGRADED" and pools["tank"].scan.function == zpool_status.RESILVER
+    assert pools["backup"].scan.function == zpool_status.ERRORSCRUB
+
+
+def test_zpool_text_dates_read_in_the_hosts_zone():
+    from zoneinfo import ZoneInfo
+
+    pools = zpool_status.parse_status_text(read("zpool-status-canceled.txt"), ZoneInfo("America/Adak"))
+    assert pools["media"].scan.end.astimezone(timezone.utc) == utc(2026, 1, 11, 14, 12, 40)
+
+
+# cron and timers -----------------------------------------------------------------------------------
+def test_user_crontab_scrubs():
+    lines = cron.parse_crontab(read("crontab-root.txt"), "pve:crontab -l")
+    assert [line.line for line in lines] == [3, 4, 6, 7, 8]  # no comments, no MAILTO=
+    scrubbed = [cron.scrubbed_pools(line) for line in lines]
+    assert scrubbed == [set(), {"tank"}, {"backup", "rpool"}, set(), {"media"}]  # -s stops a scrub
+    assert lines[4].schedule == "@weekly"
+
+
+def test_system_crontab_has_a_user_field_and_debian_scrub():
+    (line,) = cron.parse_crontab(read("cron.d-zfsutils-linux"), "/etc/cron.d/zfsutils-linux", system=True)
+    assert line.user == "root" and line.schedule == "24 0 8-14 * *" and line.line == 4
+    assert cron.runs_debian_scrub(line) and not cron.scrubbed_pools(line)
+
+
+def test_list_timers_and_scrub_units():
+    units = timers.parse_list_timers(read("list-timers.txt"))
+    assert units == ["pve-daily-update.timer", "zfs-scrub-weekly@tank.timer", "zfs-scrub-monthly@media.timer",
+                     "e2scrub_all.timer"]  # fmt: skip
+    assert timers.scrub_timers(units) == {
+        "zfs-scrub-weekly@tank.timer": "tank",
+        "zfs-scrub-monthly@media.timer": "media",
+    }
+    assert timers.is_enabled("enabled\n") and not timers.is_enabled("disabled\n")
+
+
+# tailscale ----------------------------------------------------------------------------------------
+def test_tailscale_finds_nodes_by_dns_name_not_hostname():
+    status = tailscale_status.parse_status(
+        (HOSTS / "aligned/infra-core/var/lib/testhost/tailscale-status.json").read_text()
+    )
+    assert status.backend_state == "Running"
+    assert status.nodes[0].is_self and status.nodes[0].name == "infra-core"
+    home = status.find("proxmox-home")
+    assert home.host_name == "pve" and "100.103.99.62" in home.ips  # after GAP-OP-015 it calls itself pve
+    assert status.find("pve").dns_name.startswith("pve.")  # two HostName pve: the DNS name decides
+    assert status.find("synology918").name == "nas"  # a unique HostName still finds it
+
+
+def test_tailscale_stopped_and_sparse():
+    status = tailscale_status.parse_status('{"BackendState": "Stopped", "Self": {"HostName": "pve"}}')
+    assert status.backend_state == "Stopped" and status.find("pve").ips == ()
+
+
+# files ----------------------------------------------------------------------------------------------
+def test_ls_and_stat():
+    assert files.parse_ls("a.conf\nb.conf\n") == ["a.conf", "b.conf"]
+    stamps = files.parse_stat("1770555602 /tank/backups/vzdump/dump/vzdump-qemu-200-2026_02_08-02_00_03.vma.zst\n")
+    assert stamps == {
+        "/tank/backups/vzdump/dump/vzdump-qemu-200-2026_02_08-02_00_03.vma.zst": utc(2026, 2, 8, 13, 0, 2)
+    }
+
+
+@pytest.mark.parametrize("bad", ["", "not json"])
+def test_machine_formats_reject_garbage(bad):
+    with pytest.raises(ValueError):
+        tailscale_status.parse_status(bad)

@@ -1,0 +1,162 @@
+"""The live checks' rules on hand-made host facts, with the aligned estate's spine: these run everywhere."""
+
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+
+import pytest
+
+from selftest.suite import ALIGNED
+from ssot_audit.checks.live import backups, identity, placement, scrubs, tailnet
+from ssot_audit.hostfacts import cron, tailscale_status
+from ssot_audit.hostfacts.guests import Guest
+from ssot_audit.hostfacts.jobs_cfg import VzdumpJob
+from ssot_audit.hostfacts.zpool_status import Pool, Scan
+from ssot_audit.repo import Repo
+from ssot_audit.spine import Spine
+
+NOW = datetime(2026, 2, 8, 20, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def aligned():
+    """The aligned estate's spine (not the plugin's `spine` fixture, which wants --spine-root)."""
+    return Spine(Repo("agentic-spine", ALIGNED / "agentic-spine"))
+
+
+def fake(name="pve", **facts):
+    """A HostView's face: the attributes a check reads."""
+    view = SimpleNamespace(name=name, where=lambda path: f"{name}:{path}", **facts)
+    view.periodic_scrub = lambda pool: facts.get("properties", {}).get(pool, "-")
+    view.timer_enabled = lambda unit: unit in facts.get("enabled", ())
+    return view
+
+
+def pools(**scans):
+    return {name: Pool(name, state, scan) for name, (state, scan) in scans.items()}
+
+
+def finished(days_ago):
+    return Scan("scrub", "finished", end=NOW - timedelta(days=days_ago), errors=0)
+
+
+# vzdump coverage --------------------------------------------------------------------------------
+def test_coverage_honours_enabled_and_node(aligned):
+    jobs = [
+        VzdumpJob("daily", {"vmid": "200,202,203"}, 1, {"vmid": 9}),
+        VzdumpJob("off", {"vmid": "204", "enabled": "0"}, 11),
+        VzdumpJob("all-on-pve2", {"all": "1", "node": "pve2"}, 20),
+    ]
+    guests = {204: Guest(204, "infra-core", "running", "pve")}
+    (finding,) = backups.check_vzdump_coverage(
+        aligned, fake(vzdump_jobs=("pve:/etc/pve/jobs.cfg", jobs), guests=guests)
+    )
+    assert finding.location == "pve:/etc/pve/jobs.cfg:9" and "leaves out VM 204 (infra-core)" in finding.summary
+    assert "job off (disabled): vmid 204" in finding.found
+    all_here = [VzdumpJob("all", {"all": "1", "exclude": "9000"}, 1)]
+    guests = {v: Guest(v, str(v), "running", "pve") for v in (200, 202, 203, 204, 9000)}
+    assert backups.check_vzdump_coverage(aligned, fake(vzdump_jobs=("x", all_here), guests=guests)) == []
+
+
+def test_freshness_missing_dir_and_stale(aligned):
+    stale = NOW - timedelta(hours=30)
+    view = fake(
+        listing=lambda d: ["vzdump-qemu-200-2026_02_07-02_00_03.vma.zst"],
+        mtimes=lambda paths: {p: stale for p in paths},
+    )
+    found = {f.summary.split()[1]: f.found for f in backups.check_backup_freshness(aligned, view, NOW)}
+    assert found["vm-200-docker-host-primary"].startswith("newest is vzdump-qemu-200-2026_02_07-02_00_03.vma.zst, 30 h")
+    assert found["vm-204-infra-core-primary"].startswith("no file matches vzdump-qemu-204-*.vma.zst")
+    gone = fake(listing=lambda d: None, mtimes=lambda paths: {})
+    assert all("does not exist" in f.found for f in backups.check_backup_freshness(aligned, gone, NOW))
+
+
+# scrubs -------------------------------------------------------------------------------------------------
+def line(text, file="pve:crontab -l", system=False):
+    return cron.parse_crontab(text, file, system)
+
+
+def test_schedule_by_cron_debian_or_timer():
+    debian = line("24 0 8-14 * * root /usr/lib/zfs-linux/scrub\n", "pve:/etc/cron.d/zfsutils-linux", True)
+    view = fake(
+        pools=pools(tank=("ONLINE", finished(1)), media=("ONLINE", finished(1)), rpool=("ONLINE", finished(1)),
+                    old=("DEGRADED", finished(1))),
+        cron_lines=line("0 3 * * 0 zpool scrub tank\n") + debian,
+        properties={"media": "disable", "rpool": "-", "old": "auto"},
+        scrub_timers={"zfs-scrub-weekly@media.timer": "media"},
+        enabled={"zfs-scrub-weekly@media.timer"},
+    )  # fmt: skip
+    (finding,) = scrubs.check_scrub_schedule(view)
+    assert finding.summary == "pool old on pve has no scrub schedule"
+    assert "skips old: pool state DEGRADED" in finding.found  # Debian's script scrubs ONLINE pools only
+
+
+@pytest.mark.parametrize(
+    "scan, why",
+    [
+        (finished(3), None),
+        (finished(40), "last completed scrub 2025-12-30, 40 days ago"),
+        (Scan("scrub", "scanning", start=NOW - timedelta(hours=20)), None),
+        (Scan("scrub", "scanning", start=NOW - timedelta(days=50)), "a scrub has been running since 2025-12-20"),
+        (Scan("scrub", "paused", start=NOW - timedelta(days=2)), "the scrub is paused, started 2026-02-06"),
+        (Scan("scrub", "canceled", end=NOW - timedelta(days=28)), "the last scrub was canceled on 2026-01-11"),
+        (Scan(), "never scrubbed (scan: none requested)"),
+        (
+            Scan("resilver", "finished", end=NOW - timedelta(days=1)),
+            "the last scan was a resilver (finished, 2026-02-07)",
+        ),
+    ],
+)
+def test_scrub_age(scan, why):
+    findings = scrubs.check_scrub_age(fake(pools=pools(media=("ONLINE", scan))), NOW, 35)
+    assert [f.found.split(";")[0] for f in findings] == ([why] if why else [])
+
+
+# identity ---------------------------------------------------------------------------------------------------
+def test_node_dir():
+    ok = fake(hostname="pve", node_configs={"pve": [101, 102], "proxmox-home": []})
+    assert identity.check_node_dir(ok) == []
+    (bad,) = identity.check_node_dir(fake("proxmox-home", hostname="proxmox-home", node_configs=ok.node_configs))
+    assert "/etc/pve/nodes/pve/qemu-server: 101.conf, 102.conf" in bad.found
+    assert identity.check_node_dir(fake(hostname="pve", node_configs={"pve": []})) == []  # no guests yet
+
+
+def test_hostname_and_uniqueness_honour_the_exception(aligned):
+    home = fake("proxmox-home", hostname="pve", machine_id="b8")
+    assert identity.check_hostname_matches_target(aligned, home) == []  # system_hostname exception: pve
+    (wrong,) = identity.check_hostname_matches_target(aligned, fake("pve", hostname="r730xd"))
+    assert wrong.summary == "hostname of pve is r730xd, not pve" and wrong.location.endswith("ssh.targets.yaml:19")
+    (stranger,) = identity.check_hostname_matches_target(aligned, fake("pve2", hostname="pve2"))
+    assert stranger.summary == "pve2 is not an ssh.targets.yaml id"
+    pve = fake("pve", hostname="pve", machine_id="4c")
+    assert identity.check_unique(aligned, pve, {"proxmox-home": home}) == []
+    clone = fake("proxmox-home", hostname="pve", machine_id="4c")
+    assert [f.summary for f in identity.check_unique(aligned, pve, {"proxmox-home": clone})] == [
+        "pve and proxmox-home share machine ID 4c"
+    ]
+
+
+# placement -----------------------------------------------------------------------------------------------------
+def test_placement_present_running_and_absent_elsewhere(aligned):
+    running = {v: Guest(v, str(v), "running") for v in (200, 202, 204)}
+    pve = fake(guests={**running, 204: Guest(204, "infra-core", "stopped")}, node_configs={"pve": [200, 202, 204]})
+    assert [f.summary for f in placement.check_placement(aligned, pve)] == ["VM 204 (infra-core) is not running on pve"]
+    home = fake("proxmox-home", guests={}, node_configs={"pve": [101, 204]})
+    (moved,) = placement.check_placement(aligned, home)
+    assert moved.found == "proxmox-home has /etc/pve/nodes/pve/qemu-server/204.conf"
+
+
+# tailscale ------------------------------------------------------------------------------------------------------
+def test_tailnet_running_ip_and_online(aligned):
+    stopped = tailscale_status.Status("Stopped", ())
+    (finding,) = tailnet.check_tailnet(aligned, fake(tailnet=stopped))
+    assert finding.found == "BackendState Stopped"
+    nodes = [
+        tailscale_status.Node(f"{host}.taile9480.ts.net.", host, (ip,), True)
+        for host, ip, _ in tailnet.tailnet_targets(aligned)
+    ]
+    nodes[0] = tailscale_status.Node(nodes[0].dns_name, nodes[0].host_name, ("100.64.0.9",), True)
+    nodes[1] = tailscale_status.Node(nodes[1].dns_name, nodes[1].host_name, nodes[1].ips, False)
+    findings = tailnet.check_tailnet(aligned, fake(tailnet=tailscale_status.Status("Running", tuple(nodes[:-1]))))
+    assert [f.found.split(" has ")[-1].split(" is ")[-1] for f in findings] == [
+        "100.64.0.9", "offline", f"no node named {nodes[-1].name} on the tailnet"
+    ]  # fmt: skip

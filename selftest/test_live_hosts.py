@@ -1,0 +1,99 @@
+"""The live suite end to end, over real SSH, against the test hosts (fixtures/hosts): one sshd per host in
+its own mount and UTS namespace, reached by name through a generated ssh_config, as a user would."""
+
+import time
+
+from selftest.suite import DRIFTED, run_suite
+from selftest.testhosts import DRIFTED_FAILURES, host_args, launch, run_live, start
+from ssot_audit.probe import is_allowed
+
+# infra-core is a VM without ZFS: its scrub tests skip and say so. The waivers test runs in every scope.
+EXPECTED_SKIPS = ("infra-core has no `zpool` command", "no waivers file")
+
+
+def skips_expected(outcome) -> bool:
+    return all(any(reason in str(r.longrepr) for reason in EXPECTED_SKIPS) for r in outcome.skipped())
+
+
+def test_drifted_hosts_fail_exactly_c1_c2_c3_and_gate_d39(pytester, drifted_hosts):
+    outcome = run_live(pytester, drifted_hosts)
+    assert not outcome.errors
+    assert outcome.failing_tests() == DRIFTED_FAILURES, outcome.messages()
+    assert outcome.failing_ids() == {"C1", "C2", "C3"}
+    assert outcome.failing_ids("gate") == {"D39"}
+    assert skips_expected(outcome), [r.longrepr for r in outcome.skipped()]
+
+
+def test_drifted_failures_name_host_file_line_expected_found_fix(pytester, drifted_hosts):
+    text = run_live(pytester, drifted_hosts, "-k", "vzdump or scrub or node").messages()
+    for needle in [
+        "pve:/etc/pve/jobs.cfg:9: vzdump on pve leaves out VM 204 (infra-core)",
+        "backup.inventory.yaml line 29",
+        "found:    job backup-ronny-daily-2026-01-22 (enabled): vmid 200,201,202,203",
+        "pool media on pve has no scrub schedule",
+        "skips media: org.debian:periodic-scrub=disable; zfs-scrub-monthly@media.timer is not enabled",
+        "found:    the last scrub was canceled on 2026-01-11",
+        "found:    hostname proxmox-home; /etc/pve/nodes/pve/qemu-server: 101.conf, 102.conf",
+        "fix:      set the hostname of proxmox-home back to the node name (pve)",
+    ]:
+        assert needle in text, text
+    assert "Traceback" not in text
+
+
+def test_aligned_hosts_pass_everything(pytester, aligned_hosts):
+    outcome = run_live(pytester, aligned_hosts)
+    assert outcome.ret == 0, outcome.messages()
+    assert not outcome.failed() and not outcome.errors
+    assert skips_expected(outcome), [r.longrepr for r in outcome.skipped()]
+
+
+def test_hosts_receive_only_allowlisted_commands_each_once(pytester, drifted_hosts):
+    """Over paramiko this time (testinfra's default for plain names), as a second route through the door."""
+    before = {a: len(h.commands()) for a, h in drifted_hosts.hosts.items()}
+    args = host_args(drifted_hosts)
+    args[0] = f"--hosts={','.join(drifted_hosts.hosts)}"
+    outcome = run_suite(pytester, DRIFTED, *args, markers="live")
+    assert outcome.failing_tests() == {t.replace("ssh://", "paramiko://") for t in DRIFTED_FAILURES}
+    for alias, host in drifted_hosts.hosts.items():
+        sent = host.commands()[before[alias] :]
+        assert sent, f"{alias} received nothing"
+        assert len(sent) == len(set(sent)), f"{alias} was asked something twice: {sent}"
+        # the whole log: this run's and every earlier run's on these hosts in this session (ssh, xdist)
+        assert [c for c in host.commands() if not is_allowed(c)] == [], alias
+
+
+def test_parallel_run_gives_the_same_results(pytester, drifted_hosts):
+    outcome = run_live(pytester, drifted_hosts, "-n", "4")
+    assert outcome.failing_tests() == DRIFTED_FAILURES, outcome.messages()
+    assert outcome.failing_ids() == {"C1", "C2", "C3"} and outcome.failing_ids("gate") == {"D39"}
+
+
+def test_stopped_host_is_one_clear_failure_within_the_connect_timeout(pytester, tmp_path_factory):
+    hosts = start(tmp_path_factory, "drifted", {"pve": "pve", "proxmox-home": "proxmox-home"})
+    try:
+        hosts.hosts["proxmox-home"].stop()
+        began = time.monotonic()
+        outcome = run_live(pytester, hosts)
+        elapsed = time.monotonic() - began
+    finally:
+        hosts.stop_all()
+    home = [r for r in outcome.reports if "proxmox-home" in r.nodeid]
+    failed = [r for r in home if r.failed]
+    assert [r.nodeid.split("::")[1] for r in failed] == ["test_host_is_reachable[ssh://proxmox-home]"]
+    assert "cannot reach proxmox-home over SSH" in failed[0].longreprtext
+    assert "Connection refused" in failed[0].longreprtext
+    skipped = [r for r in home if r.skipped]
+    assert skipped and all("proxmox-home is unreachable" in str(r.longrepr) for r in skipped)
+    assert elapsed < 10, f"{elapsed:.1f} s: tests waited on the dead host"  # testinfra's ssh ConnectTimeout is 10 s
+
+
+def test_live_without_hosts_skips_and_never_tests_this_machine(pytester):
+    outcome = run_suite(pytester, DRIFTED, markers="live")
+    assert outcome.ret == 0 and not outcome.failed()
+    on_hosts = [r for r in outcome.reports if "tests/live/" in r.nodeid]
+    assert on_hosts and all(r.skipped and "live checks need --hosts" in str(r.longrepr) for r in on_hosts)
+
+
+def test_harness_reports_why_it_cannot_start(monkeypatch):
+    monkeypatch.setattr(launch.os, "geteuid", lambda: 1000)
+    assert launch.unavailable() == "test hosts need root (mount and UTS namespaces)"

@@ -1,0 +1,125 @@
+"""Line scans and presence checks shared by the gates.
+
+The bash gates grep whole files and then try to drop comment lines with
+`grep -v '^\\s*#'` on output that starts with `path:line:`, a filter that can
+never match. Here a scan may look at code only: each line with its comment
+removed, so a commented-out command is not a hit and a trailing comment cannot
+hide one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ...findings import Finding
+from ...repo import Repo, Source, SourceMissing
+
+_WORD_BREAK = set(" \t;&|(")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One forbidden pattern: what a hit means and how to fix it."""
+
+    name: str
+    pattern: re.Pattern[str]
+    says: str
+    fix: str
+    # A hit on a line that also matches this is allowed (the gates' own exemptions, e.g. LogLevel).
+    allowed: re.Pattern[str] | None = None
+
+    def matches(self, line: str) -> bool:
+        return bool(self.pattern.search(line)) and not (self.allowed and self.allowed.search(line))
+
+
+def rule(name: str, regex: str, says: str, fix: str, *, ignore_case: bool = False, allowed: str | None = None) -> Rule:
+    flags = re.IGNORECASE if ignore_case else 0
+    return Rule(name, re.compile(regex, flags), says, fix, re.compile(allowed) if allowed else None)
+
+
+def strip_comment(line: str) -> str:
+    """The line without its shell/YAML comment: a `#` that starts a word outside quotes.
+
+    `$#`, `${#x}`, `a#b` and quoted `#` are not comments. Quotes are tracked
+    within the line only; a string spanning lines is read line by line.
+    """
+    quote = None
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if quote:
+            if char == "\\" and quote == '"':
+                index += 1
+            elif char == quote:
+                quote = None
+        elif char == "\\":
+            index += 1
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (index == 0 or line[index - 1] in _WORD_BREAK):
+            return line[:index]
+        index += 1
+    return line
+
+
+def numbered(text: str | None, *, code_only: bool) -> list[tuple[int, str]]:
+    """(line number, text) pairs; with code_only, comments removed and blank results dropped."""
+    if not text:
+        return []
+    pairs = enumerate(text.splitlines(), start=1)
+    if not code_only:
+        return list(pairs)
+    return [(n, code) for n, line in pairs if (code := strip_comment(line)).strip()]
+
+
+def scan(repo: Repo, rels: list[str], rules: list[Rule], *, code_only: bool) -> list[Finding]:
+    """A finding for every line of every file that a rule forbids."""
+    findings = []
+    where = "code (comments ignored)" if code_only else "line"
+    for rel in rels:
+        for number, line in numbered(repo.tree.text(rel), code_only=code_only):
+            for each in rules:
+                if each.matches(line):
+                    findings.append(
+                        Finding(
+                            repo.display(rel), number, f"{each.says} ({each.name})",
+                            expected=f"no {where} matching /{each.pattern.pattern}/",
+                            found=line.strip()[:200],
+                            fix=each.fix,
+                        )
+                    )  # fmt: skip
+    return findings
+
+
+def require_file(repo: Repo, rel: str, why: str, *, executable: bool = False) -> list[Finding]:
+    """A file the gate needs: present (and executable, if asked)."""
+    tree = repo.tree
+    want = "an executable file" if executable else "a file"
+    if not tree.is_file(rel):
+        found = "a directory" if tree.is_dir(rel) else "nothing"
+        return [Finding(repo.display(rel), None, f"{rel} is missing ({why})", f"{want} at {rel}", found,
+                        f"restore {rel}")]  # fmt: skip
+    if executable and not tree.is_executable(rel):
+        mode = oct(tree.node(rel).mode & 0o777)
+        return [Finding(repo.display(rel), None, f"{rel} is not executable ({why})", want,
+                        f"mode {mode}", f"chmod +x {rel} (and `git update-index --chmod=+x {rel}`)")]  # fmt: skip
+    return []
+
+
+def forbid_dir(repo: Repo, rel: str, why: str, fix: str) -> list[Finding]:
+    if not repo.tree.is_dir(rel):
+        return []
+    return [Finding(repo.display(rel), None, f"{rel}/ exists ({why})", f"no {rel}/ directory", f"{rel}/", fix)]
+
+
+def missing_binding(repo: Repo, source: Source, why: str) -> list[Finding] | None:
+    """The finding for an absent binding, or None when it is there (if unreadable, loading it skips the check)."""
+    if isinstance(repo.try_load(source), SourceMissing):
+        return require_file(repo, source.rel, why)
+    return None
+
+
+def visible(rel: str) -> bool:
+    """ripgrep's default: hidden files and directories are not searched."""
+    return not any(part.startswith(".") for part in rel.split("/"))

@@ -1,0 +1,100 @@
+"""ZFS scrubs (host half of C3, GAP-OP-019): every pool has a scrub schedule and a recent completed scrub.
+
+A schedule is any of: a cron line running `zpool scrub <pool>` (root's crontab,
+/etc/crontab, /etc/cron.d); Debian's periodic scrub script run from cron, which
+scrubs every ONLINE pool whose `org.debian:periodic-scrub` is not `disable`; or
+an enabled `zfs-scrub-*@<pool>.timer`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ...findings import Finding
+from ...hostfacts import cron
+from ...hostfacts.zpool_status import CANCELED, FINISHED, NONE, PAUSED, SCANNING, SCRUB, Pool
+from ...hostview import HostView
+
+# org.debian:periodic-scrub values the Debian script scrubs on; any other value it warns about and skips.
+_DEBIAN_SCRUBS = {"-", "auto", "enable"}
+
+
+def _schedule(view: HostView, pool: Pool) -> tuple[bool, list[str]]:
+    """Whether the pool is scheduled, and what was seen (for the message when it is not)."""
+    seen = []
+    for line in view.cron_lines:
+        if pool.name in cron.scrubbed_pools(line):
+            return True, []
+    scrubbed = sorted({p for line in view.cron_lines for p in cron.scrubbed_pools(line)})
+    seen.append(f"cron scrubs {', '.join(scrubbed)}" if scrubbed else "no `zpool scrub` in cron")
+    debian = [line for line in view.cron_lines if cron.runs_debian_scrub(line)]
+    if debian:
+        value = view.periodic_scrub(pool.name)
+        where = f"{debian[0].file}:{debian[0].line}"
+        if value in _DEBIAN_SCRUBS and pool.state == "ONLINE":
+            return True, []
+        why = f"pool state {pool.state}" if value in _DEBIAN_SCRUBS else f"org.debian:periodic-scrub={value}"
+        seen.append(f"Debian's periodic scrub ({where}) skips {pool.name}: {why}")
+    for unit in sorted(u for u, p in view.scrub_timers.items() if p == pool.name):
+        if view.timer_enabled(unit):
+            return True, []
+        seen.append(f"{unit} is not enabled")
+    return False, seen
+
+
+def check_scrub_schedule(view: HostView) -> list[Finding]:
+    findings = []
+    for name, pool in sorted(view.pools.items()):
+        scheduled, seen = _schedule(view, pool)
+        if scheduled:
+            continue
+        findings.append(
+            Finding(
+                view.where("crontab -l"), None, f"pool {name} on {view.name} has no scrub schedule",
+                expected=f"a cron line running `zpool scrub {name}`, Debian's periodic scrub not disabled for "
+                f"{name}, or an enabled zfs-scrub-*@{name}.timer",
+                found="; ".join(seen),
+                fix=f"add `0 4 * * 0 zpool scrub {name}` to root's crontab on {view.name} (crontab -e), "
+                f"or `systemctl enable --now zfs-scrub-monthly@{name}.timer`",
+            )
+        )  # fmt: skip
+    return findings
+
+
+def _last_scrub(pool: Pool, now: datetime, limit: timedelta) -> str | None:
+    """Why the pool's last scrub is not recent enough, or None when it is."""
+    scan = pool.scan
+    if scan.function == SCRUB and scan.state == FINISHED and scan.end:
+        age = now - scan.end
+        return None if age <= limit else f"last completed scrub {scan.end:%Y-%m-%d}, {age.days} days ago"
+    if scan.function == SCRUB and scan.state == SCANNING:
+        if scan.start and now - scan.start <= limit:
+            return None  # running now; zpool status no longer shows the one before
+        return f"a scrub has been running since {scan.start:%Y-%m-%d}" if scan.start else "a scrub is running"
+    if scan.function == SCRUB and scan.state == PAUSED:
+        started = f", started {scan.start:%Y-%m-%d}" if scan.start else ""
+        return f"the scrub is paused{started}"
+    if scan.function == SCRUB and scan.state == CANCELED:
+        return f"the last scrub was canceled on {scan.end:%Y-%m-%d}" if scan.end else "the last scrub was canceled"
+    if scan.function == NONE:
+        return "never scrubbed (scan: none requested)"
+    when = scan.end or scan.start
+    return (f"the last scan was a {scan.function} ({scan.state}{f', {when:%Y-%m-%d}' if when else ''}); "
+            "zpool status no longer shows the scrub before it")  # fmt: skip
+
+
+def check_scrub_age(view: HostView, now: datetime, max_days: int) -> list[Finding]:
+    findings = []
+    for name, pool in sorted(view.pools.items()):
+        why = _last_scrub(pool, now, timedelta(days=max_days))
+        if why:
+            findings.append(
+                Finding(
+                    view.where("zpool status"), None, f"pool {name} on {view.name} has no recent completed scrub",
+                    expected=f"a completed scrub within {max_days} days (--max-scrub-age-days)",
+                    found=why,
+                    fix=f"run `zpool scrub {name}` on {view.name} "
+                    "and make sure it stays scheduled",
+                )
+            )  # fmt: skip
+    return findings

@@ -1,0 +1,194 @@
+"""The pytest glue of the live checks (tests/live): hosts over SSH through testinfra's `host` fixture.
+
+Loaded by ssot_audit.plugin (its `pytest_plugins`), so these hooks stay apart from
+the file checks'. What it adds to testinfra:
+
+* no silent fallback to this machine: without `--hosts`, testinfra would run the
+  `host` tests locally, so live tests skip and say why; a `local://` host skips too;
+* reachability is asked once per host (per process): `test_host_is_reachable`
+  fails with the ssh error, and every other test of that host skips with it,
+  instead of each waiting out its own connection timeout;
+* one probe (the allowlisted door) and one HostView per host, shared by all tests;
+* `@pytest.mark.runs_on(role)`: a test that only makes sense on, say, the
+  hypervisors is deselected for the other hosts, by what the spine says of them;
+* `--max-scrub-age-days` (the clock, `--now`, is the plugin's: gates use it too).
+"""
+
+from __future__ import annotations
+
+import pytest
+import testinfra
+
+from .findings import Finding
+from .hostview import HostView
+from .plugin import ESTATE, expect
+from .probe import CommandMissing, HostUnreachable, Probe, ProbeError
+from .repo import SourceUnavailable
+from .spine import BACKUP, Spine
+
+HOSTS_HELP = (
+    "live checks need --hosts, e.g. --hosts=ssh://pve,ssh://proxmox-home --ssh-config=~/.ssh/config; "
+    "without it testinfra would test this machine"
+)
+
+
+def _backup_hosts(spine: Spine) -> set[str]:
+    targets = spine.doc(BACKUP).data.get("targets") or []
+    return {t.get("host") for t in targets if t.get("enabled") and t.get("kind") == "file_glob"}
+
+
+# Role -> the hosts the spine gives it. A test marked runs_on(role) runs only on those.
+ROLES = {
+    "hypervisor": lambda spine: spine.hypervisors,
+    "backup_host": _backup_hosts,
+}
+
+
+def _holders(spine: Spine, role: str) -> set[str] | None:
+    """The hosts with `role`; None when the binding that says so cannot be read (its tests then skip)."""
+    try:
+        return ROLES[role](spine)
+    except SourceUnavailable:
+        return None
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ssot-audit-live", "live checks (hosts over SSH, -m live)")
+    group.addoption(
+        "--max-scrub-age-days", type=int, default=35, help="oldest completed ZFS scrub that passes (default: 35)"
+    )
+
+
+def host_name(host) -> str:
+    """The host as the spine names it: the name given to --hosts (an ssh_config alias, an inventory name)."""
+    return host.backend.get_hostname()
+
+
+class LiveRun:
+    """The hosts of this process: one probe and one view each, and whether each answered."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+        self._views: dict[int, HostView] = {}
+        self._reach: dict[int, Finding | None] = {}
+
+    def view(self, host) -> HostView:
+        key = id(host)
+        if key not in self._views:
+            self._views[key] = HostView(Probe(host, host_name(host)))
+        return self._views[key]
+
+    def unreachable(self, host) -> Finding | None:
+        """Why the host cannot be asked anything, found out once; None when it answers."""
+        key = id(host)
+        if key not in self._reach:
+            view = self.view(host)
+            try:
+                out = view.probe.run("hostname")
+                error = None if out.rc == 0 else out.error_line()
+            except HostUnreachable as exc:
+                error = str(exc).removeprefix(f"{view.name}: ")
+            self._reach[key] = error and Finding(
+                f"host {view.name}", None, f"cannot reach {view.name} over SSH",
+                expected=f"`hostname` answers on {view.name}",
+                found=error,
+                fix=f"check that {view.name} is up and that the ssh_config given to --ssh-config "
+                "(HostName, Port, User, IdentityFile, known host key) reaches it",
+            )  # fmt: skip
+        return self._reach[key]
+
+    def all_hosts(self) -> list:
+        """Every host given to --hosts, as testinfra builds them (the same cached Host objects)."""
+        option = self.config.option
+        return testinfra.get_hosts(
+            option.hosts.split(","), connection=option.connection, ssh_config=option.ssh_config,
+            ssh_identity_file=option.ssh_identity_file, sudo=option.sudo, sudo_user=option.sudo_user,
+            ansible_inventory=option.ansible_inventory, force_ansible=option.force_ansible,
+        )  # fmt: skip
+
+
+LIVE = pytest.StashKey[LiveRun]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "runs_on(role): a live test for the hosts the spine gives this role only")
+    config.stash[LIVE] = LiveRun(config)
+
+
+@pytest.hookimpl(trylast=True)  # after -m/-k deselection, like the plugin's own check of the roots
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Only the tests that ask for testinfra's host: those are the ones it would run on this machine.
+    live = [i for i in items if i.get_closest_marker("live") and "_testinfra_host" in getattr(i, "fixturenames", ())]
+    if live and not config.option.hosts:
+        for item in live:
+            item.add_marker(pytest.mark.skip(reason=HOSTS_HELP))
+        return
+    spine = config.stash[ESTATE].usable_spine()  # None: roles cannot be told; the plugin says why
+    dropped = []
+    for item in live:
+        host = item.callspec.params.get("_testinfra_host") if hasattr(item, "callspec") else None
+        if host is None:
+            continue
+        if host.backend.NAME == "local":
+            item.add_marker(pytest.mark.skip(reason="local:// is this machine, not a host of the estate"))
+            continue
+        role = item.get_closest_marker("runs_on")
+        holders = _holders(spine, role.args[0]) if role and spine is not None else None
+        if holders is not None and host_name(host) not in holders:
+            dropped.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [i for i in items if i not in dropped]
+
+
+@pytest.fixture
+def host_view(host, pytestconfig: pytest.Config) -> HostView:
+    """The host under test; skips when the host did not answer (test_host_is_reachable says why)."""
+    run = pytestconfig.stash[LIVE]
+    finding = run.unreachable(host)
+    if finding:
+        pytest.skip(f"{host_name(host)} is unreachable ({finding.found}); see test_host_is_reachable")
+    return run.view(host)
+
+
+@pytest.fixture
+def reachability(host, pytestconfig: pytest.Config) -> list[Finding]:
+    finding = pytestconfig.stash[LIVE].unreachable(host)
+    return [finding] if finding else []
+
+
+@pytest.fixture
+def hypervisor_peers(host_view: HostView, pytestconfig: pytest.Config, spine: Spine) -> dict[str, HostView]:
+    """The other hypervisors given to --hosts that answer, by name."""
+    run = pytestconfig.stash[LIVE]
+    peers = {}
+    for other in run.all_hosts():
+        name = host_name(other)
+        if name != host_view.name and name in spine.hypervisors and not run.unreachable(other):
+            peers[name] = run.view(other)
+    return peers
+
+
+@pytest.fixture(scope="session")
+def max_scrub_age_days(pytestconfig: pytest.Config) -> int:
+    return pytestconfig.getoption("max_scrub_age_days")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    try:
+        return (yield)
+    except CommandMissing as exc:
+        pytest.skip(str(exc))
+    except ProbeError as exc:
+        host = item.callspec.params.get("_testinfra_host") if hasattr(item, "callspec") else None
+        name = host_name(host) if host else "the host"
+        expect(
+            [
+                Finding(
+                    f"host {name}", None, f"could not read a fact from {name}",
+                    expected="the read-only command to succeed", found=str(exc),
+                    fix=f"run the command by hand on {name} to see why it fails",
+                )
+            ]
+        )  # fmt: skip
