@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from timing import PYTEST, REPO, bare_pytest, median_of
+
 ALIGNED_SPINE = REPO / "fixtures" / "estate-aligned" / "agentic-spine"
 # The full public tree at 38069179 when it has been exported there; else the data-only extract.
 DEFAULT_TREES = (Path("/tmp/real/38069179"), REPO.parent / "shared" / "reference" / "agentic-spine@38069179")
@@ -58,20 +56,6 @@ def synthetic(dest: Path, files: int) -> Path:
     return dest
 
 
-def wall(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode not in (0, 1):
-        sys.exit(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
-    return elapsed
-
-
-def median_of(cmd: list[str], runs: int) -> float:
-    wall(cmd)  # warm the file cache and .pyc files
-    return statistics.median(wall(cmd) for _ in range(runs))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tree", type=Path, help="real spine tree (default: /tmp/real/38069179, else the extract)")
@@ -80,16 +64,13 @@ def main() -> None:
     tree = options.tree or next((t for t in DEFAULT_TREES if t.is_dir()), None)
     if tree is None:
         sys.exit("no spine tree found: pass --tree")
-    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
 
     def static(root: Path, *extra: str) -> list[str]:
-        return [*pytest, "tests", "-m", "static", "--spine-root", str(root), *extra]
+        return [*PYTEST, "tests", "-m", "static", "--spine-root", str(root), *extra]
 
     real_files = file_count(tree)
+    bare = bare_pytest(options.runs)
     with tempfile.TemporaryDirectory() as tmp:
-        trivial = Path(tmp) / "test_trivial.py"
-        trivial.write_text("def test_trivial():\n    assert True\n")
-        bare = median_of([*pytest, str(trivial)], options.runs)
         real = median_of(static(tree), options.runs)
         small = synthetic(Path(tmp) / "x1", real_files)
         large = synthetic(Path(tmp) / "x10", 10 * real_files)

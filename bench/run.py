@@ -10,44 +10,22 @@ several runs, because the machine is noisy.
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from timing import PYTEST, REPO, bare_pytest, median_of
+
 ESTATE = REPO / "fixtures" / "estate-2026-02-08"
-
-
-def wall(cmd: list[str], cwd: Path) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode not in (0, 1):
-        sys.exit(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
-    return elapsed
-
-
-def median_of(cmd: list[str], cwd: Path, runs: int) -> float:
-    wall(cmd, cwd)  # warm the file cache and .pyc files
-    return statistics.median(wall(cmd, cwd) for _ in range(runs))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
     runs = parser.parse_args().runs
-    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    with tempfile.TemporaryDirectory() as tmp:
-        trivial = Path(tmp) / "test_trivial.py"
-        trivial.write_text("def test_trivial():\n    assert True\n")
-        bare = median_of([*pytest, str(trivial)], Path(tmp), runs)
+    bare = bare_pytest(runs)
     audit = median_of(
-        [*pytest, "tests", "-m", "static or crossrepo",
-         "--spine-root", str(ESTATE / "agentic-spine"), "--workbench-root", str(ESTATE / "workbench")],
-        REPO, runs,
+        [*PYTEST, "tests", "-m", "static or crossrepo", "--now", "2026-02-08T12:00:00Z",
+         "--spine-root", str(ESTATE / "agentic-spine"), "--workbench-root", str(ESTATE / "workbench"),
+         "--mint-modules-root", str(ESTATE / "mint-modules")],
+        runs,
     )  # fmt: skip
     print(f"runs per command:               {runs}")
     print(f"bare pytest, one trivial test:  {bare:.3f} s (median)")

@@ -23,6 +23,7 @@ from .report import closeout, html
 from .report.environment import commit
 from .report.results import Results
 from .spine import Spine
+from .timestamps import parse_utc
 from .workbench import Workbench
 
 try:  # pytest-metadata comes with pytest-html; the audit still runs without it
@@ -96,11 +97,10 @@ def audit_clock(config: pytest.Config) -> datetime:
     text = config.getoption("now")
     if not text:
         return datetime.now(timezone.utc)
-    try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise pytest.UsageError(f"--now {text!r} is not an ISO 8601 time (e.g. 2026-02-08T20:00:00Z)") from None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    when = parse_utc(text)
+    if when is None:
+        raise pytest.UsageError(f"--now {text!r} is not an ISO 8601 time (e.g. 2026-02-08T20:00:00Z)")
+    return when
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 
 from ..findings import Finding
 from ..spine import LEDGER, MASTER_PLAN, SCOPES_DIR, Spine
+from ..timestamps import parse_utc
 
 _LOOP = re.compile(r"\bLOOP-[A-Z0-9]+(?:-[A-Z0-9]+)*\b")
 _RUN_FAILED = re.compile(r"^Run failed:\s*(?P<cap>\S+)")
@@ -70,14 +70,6 @@ def check_layer_registered(spine: Spine, layer_key: str) -> list[Finding]:
     ]
 
 
-def _when(value) -> datetime | None:
-    try:
-        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-
-
 def run_failure_capabilities(spine: Spine) -> list[str]:
     matches = (_RUN_FAILED.match(str(r.get("title", ""))) for r, _ in spine.loops.values())
     return sorted({m["cap"] for m in matches if m})
@@ -90,7 +82,7 @@ def check_run_failures(spine: Spine, capability: str) -> list[Finding]:
     receipt (receipts/sessions/RCAP-<ts>__<capability>__R<n>) with a passing status.
     """
     failures = [
-        (loop_id, record, line, _when(record.get("created_at")))
+        (loop_id, record, line, parse_utc(record.get("created_at")))
         for loop_id, (record, line) in spine.loops.items()
         if (m := _RUN_FAILED.match(str(record.get("title", "")))) and m["cap"] == capability
     ]

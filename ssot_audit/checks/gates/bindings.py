@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from ...findings import Finding
 from ...spine import COMPOSE_TARGETS, PLACEMENT, RELOCATION, SERVICE_REGISTRY, SSH_TARGETS, Spine
+from ...timestamps import parse_utc
 from .scan import missing_binding, require_file
 from .sources import EXCEPTIONS, EXTRACTION_MODE, EXTRACTION_QUEUE, NAMING, SSOT_REGISTRY
-
-
-def parse_utc(value) -> datetime | None:
-    """An ISO-8601 timestamp as aware UTC; None when it is not one."""
-    try:
-        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-
 
 # D3 ---------------------------------------------------------------------------------
 # What `bin/ops preflight` needs to print its governance banner: the dispatcher (run), the command and

@@ -18,7 +18,7 @@ from pathlib import Path
 from ...findings import Finding
 from ...redact import MASK
 from ...spine import Spine
-from .bindings import parse_utc
+from ...timestamps import parse_utc
 from .scan import missing_binding, require_file
 from .sources import CLI_TOOLS, EXCEPTIONS, HOST_ALLOWLIST, OUTPUT_SINKS
 
