@@ -3,6 +3,7 @@
 import html
 import json
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 
 from selftest.suite import ALIGNED, DRIFTED, run_suite_raw
@@ -92,3 +93,18 @@ def test_aligned_estate_closeout_is_not_ready_only_for_what_did_not_run(pytester
     assert result.ret == 0
     text = (reports / "closeout.md").read_text()
     assert "NOT READY" not in text and "| failed |" not in text
+
+
+def test_environment_commit_has_a_dirty_flag(tmp_path):
+    from ssot_audit.report.environment import commit
+
+    git = ["git", "-c", "user.name=a", "-c", "user.email=a@example.invalid", "-C", str(tmp_path)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    (tmp_path / "f.yaml").write_text("a: 1\n")
+    subprocess.run([*git, "add", "f.yaml"], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    clean = commit(tmp_path)
+    assert re.fullmatch(r"[0-9a-f]{8}", clean)
+    (tmp_path / "f.yaml").write_text("a: 2\n")
+    assert commit(tmp_path) == clean + "+dirty"
+    assert commit(tmp_path / "sub") == "not a git checkout" or not (tmp_path / "sub").exists()
