@@ -174,7 +174,7 @@ def test_bad_gate_binding_is_one_clear_failure(rel, damage, pytester, tmp_path):
     outcome = run_suite(pytester, estate)
     assert not outcome.errors
     (failed,) = outcome.failed()
-    assert "test_gate_source_is_readable" in failed.nodeid and rel in failed.longreprtext, outcome.messages()
+    assert "test_spine_source_is_readable" in failed.nodeid and rel in failed.longreprtext, outcome.messages()
     assert not outcome.failing_ids("disconnect")
 
 

@@ -8,7 +8,6 @@ reports one skipped `none` parameter with that reason instead of a silent pass.
 from __future__ import annotations
 
 from .checks.gates import bindings, governance, layout, placement, receipts, secrets, surfaces, workstation
-from .checks.gates.sources import GATE_SOURCES
 from .items import ItemSource
 
 
@@ -21,7 +20,6 @@ def _vacuous(read, why: str) -> ItemSource:
 
 
 GATE_ITEMS: dict[str, ItemSource] = {
-    "gate_source": _spine(lambda spine: [s.rel for s in GATE_SOURCES]),
     # tree layout
     "root_dir": _spine(layout.root_dirs),
     "script_area": _spine(layout.script_areas),

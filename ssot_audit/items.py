@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .checks import authority, compose, inventories, loops, master_plan, ssh, ssot_docs
+from .checks import authority, compose, inventories, loops, master_plan, sources, ssh, ssot_docs
 from .repo import SourceUnavailable
-from .spine import RELOCATION, SOURCES, Spine
+from .spine import RELOCATION, Spine
 from .workbench import Workbench
 
 
@@ -38,12 +38,8 @@ def _vzdump_hosts(spine: Spine) -> list[str]:
     return sorted({t.get("host") for t, _ in spine.vzdump_targets().values()} & spine.hypervisors)
 
 
-def _spine_files(spine: Spine) -> list[str]:
-    return [s.rel for s in SOURCES] + spine.repo.glob(ssot_docs.SSOT_GLOB)
-
-
 ITEMS: dict[str, ItemSource] = {
-    "spine_file": ItemSource(lambda spine, _: _spine_files(spine)),
+    "spine_file": ItemSource(lambda spine, _: sources.spine_files(spine.repo)),
     "workbench_file": ItemSource(lambda _, wb: [s.rel for s in wb.sources()], crossrepo=True),
     "plan_layer": ItemSource(lambda spine, _: sorted(spine.layers, key=lambda k: int(k.split("-")[1]))),
     "relocated_service": ItemSource(lambda spine, _: _relocated_in_plan(spine)),

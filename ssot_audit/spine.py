@@ -76,10 +76,6 @@ class Spine:
     def doc(self, source: Source) -> Document:
         return self.repo.load(source)
 
-    def source(self, rel: str) -> Source:
-        """The declared Source for `rel` (schema, runtime), or a plain one."""
-        return next((s for s in SOURCES if s.rel == rel), Source(rel))
-
     # placement -------------------------------------------------------------
     @cached_property
     def hypervisors(self) -> set[str]:

@@ -5,6 +5,21 @@ from __future__ import annotations
 from ..findings import Finding
 from ..repo import Repo, Source, SourceError
 from ..schema import SchemaViolation
+from ..spine import SOURCES
+from .gates.sources import GATE_SOURCES
+from .ssot_docs import SSOT_GLOB
+
+# Every spine file with a declared schema or presence rule: the disconnect checks' and the gates'.
+SPINE_SOURCES = SOURCES + GATE_SOURCES
+
+
+def spine_files(repo: Repo) -> list[str]:
+    return [s.rel for s in SPINE_SOURCES] + repo.glob(SSOT_GLOB)
+
+
+def declared(rel: str) -> Source:
+    """The declared Source for `rel` (schema, runtime, required), or a plain one."""
+    return next((s for s in SPINE_SOURCES if s.rel == rel), Source(rel))
 
 
 def check_source(repo: Repo, source: Source) -> list[Finding]:

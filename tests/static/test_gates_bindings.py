@@ -3,21 +3,9 @@
 import pytest
 
 from ssot_audit.checks.gates import advise, bindings, placement, workstation
-from ssot_audit.checks.gates.sources import GATE_SOURCES
-from ssot_audit.checks.sources import check_source
 from ssot_audit.plugin import expect
-from ssot_audit.sources import SourceMissing
 
 pytestmark = pytest.mark.static
-
-
-def test_gate_source_is_readable(gate_source, spine):
-    """Each binding a gate parses is valid against its schema (a missing one is its gates' own finding)."""
-    source = next(s for s in GATE_SOURCES if s.rel == gate_source)
-    result = spine.repo.try_load(source)
-    if isinstance(result, SourceMissing):
-        pytest.skip(f"{result.file} is absent; the gates that read it report that")
-    expect(check_source(spine.repo, source))
 
 
 # D3 ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import re
 from ...findings import Finding
 from ...repo import Repo
 from ...spine import SERVICE_REGISTRY, Spine
+from ..sources import declared
 from .scan import forbid_dir, missing_binding, require_file, rule, scan, visible
 from .sources import FACT_LOCK, READ_SURFACE, STACK_REGISTRY
 
@@ -195,7 +196,7 @@ def check_fact_lock_doc(spine: Spine, rel: str) -> list[Finding]:
 
 def _registry_ports(spine: Spine) -> list[str]:
     rel = fact_lock(spine).get("service_registry") or SERVICE_REGISTRY.rel
-    services = spine.repo.load(spine.source(rel)).data.get("services") or {}
+    services = spine.repo.load(declared(rel)).data.get("services") or {}
     ports = {str(spec.get(key)) for spec in services.values() if isinstance(spec, dict)
              for key in ("port", "console_port") if spec.get(key) not in (None, "")}  # fmt: skip
     return sorted(ports)

@@ -16,6 +16,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from ...findings import Finding
+from ...hostfacts.cron import parse_crontab
 from ...redact import MASK
 from ...spine import Spine
 from ...timestamps import parse_utc
@@ -98,13 +99,12 @@ def check_crontab(spine: Spine, crontab: str, now: datetime) -> list[Finding]:
     exceptions, missing = _exceptions(spine)
     if missing:
         return missing
-    active = [
-        line for line in crontab.splitlines() if not line.lstrip().startswith("#") and LEGACY_RUNTIME.search(line)
-    ]
+    active = [job for job in parse_crontab(crontab, "crontab -l") if LEGACY_RUNTIME.search(job.command)]
     if not active or exception_allows(exceptions, "user-crontab", crontab, now):
         return []
-    return [Finding("crontab -l", None, "the user crontab runs from the legacy repo", "no ronny-ops entrypoint, or a current "
-                    f"`user-crontab` exception in {spine.repo.display(EXCEPTIONS.rel)}", active[0].strip(),
+    return [Finding("crontab -l", active[0].line, "the user crontab runs from the legacy repo", "no ronny-ops entrypoint, or a current "
+                    f"`user-crontab` exception in {spine.repo.display(EXCEPTIONS.rel)}",
+                    f"{active[0].schedule} {active[0].command}",
                     "repoint the job at the spine, or add a time-boxed exception with allowed_paths")]  # fmt: skip
 
 
