@@ -94,10 +94,16 @@ class Mutation:
     name: str
     expected: frozenset[str]  # the catalogue IDs (kind disconnect) that must fail, and only these
     apply: Callable[[Path], None]
+    beyond: tuple[str, ...] = ()  # text of each finding that must come out as drift beyond the catalogue
 
 
-def _m(name: str, expected: str, apply: Callable[[Path], None]) -> Mutation:
-    return Mutation(name, frozenset(expected.split()), apply)
+def _m(name: str, expected: str, apply: Callable[[Path], None], beyond: tuple[str, ...] = ()) -> Mutation:
+    return Mutation(name, frozenset(expected.split()), apply, beyond)
+
+
+def drop_layer_sections(estate: Path) -> None:
+    """The plan keeps its tables but loses every `## Layer N` section."""
+    replace_re(estate, PLAN, r"(?s)^## Layer 1\b.*?(?=^## (?!Layer)|\Z)", "")
 
 
 MUTATIONS = [
@@ -146,17 +152,26 @@ MUTATIONS = [
        drop_ledger_rows(lambda r: r.get("loop_id") == "LOOP-OBSERVABILITY-DEPLOY-20260208")),
     _m("host-drift-failure-left-open", "F1",
        drop_ledger_rows(lambda r: r.get("action") == "close" and r.get("id") == "OL_20260206_111343_host.drift")),
-    # The same kinds of drift on things the loop document never named: the checks
-    # must find them from the sources, and report them under the family's IDs.
-    _m("new-layer-on-wrong-hypervisor", "A1 A2 A3 E1 E2 E3 E4",
+    # Sources that yield none of what an entry is about: a failure naming the file, never a quiet skip.
+    _m("plan-without-layer-sections", "A1 A2 A3 E1 E2 E3 E4", drop_layer_sections),
+    _m("ledger-without-rows", "E1 E2 E3 E4 F1", lambda e: (e / LEDGER).write_text("")),
+    # The same kinds of drift on things the loop document never named: the checks must find them
+    # from the sources, and report them as drift beyond the catalogue, under no ID.
+    _m("new-layer-on-wrong-hypervisor", "",
        lambda e: (e / PLAN).write_text((e / PLAN).read_text() + "\n## Layer 7: Finance\n"
                                        "- **VM:** finance-stack (VMID 211)\n- **Host:** proxmox-home\n"
-                                       "- **Loop:** LOOP-FINANCE-STACK-20260212\n")),
-    _m("new-ssh-target-missing-from-workbench", "B1",
+                                       "- **Loop:** LOOP-FINANCE-STACK-20260212\n"),
+       beyond=("Layer 7: Finance: Host names proxmox-home", "loop LOOP-FINANCE-STACK-20260212 has no scope file")),
+    _m("new-ssh-target-missing-from-workbench", "",
        lambda e: replace_re(e, f"{SPINE}/ops/bindings/ssh.targets.yaml", r"^(  targets:\n)",
-                            '\\1    - id: "finance-stack"\n      host: "100.76.153.100"\n      user: "ubuntu"\n')),
-    _m("new-gap-open", "C1 C2 C3",
+                            '\\1    - id: "finance-stack"\n      host: "100.76.153.100"\n      user: "ubuntu"\n'),
+       beyond=("no Host entry for finance-stack",)),
+    _m("new-gap-open", "",
        lambda e: (e / GAPS).write_text((e / GAPS).read_text() + "\n  - id: GAP-OP-099\n    type: missing-entry\n"
                                        "    doc: null\n    description: new\n    severity: low\n    status: open\n"
-                                       "    fixed_in: null\n")),
+                                       "    fixed_in: null\n"),
+       beyond=("GAP-OP-099 (low) is open",)),
+    _m("documented-vzdump-leaves-out-vm-203", "",
+       lambda e: replace_re(e, SHOP, r"vzdump VMs 200-204", "vzdump VMs 200-202, 204"),
+       beyond=("documented vzdump job on pve leaves out VM 203",)),
 ]  # fmt: skip

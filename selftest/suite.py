@@ -30,6 +30,15 @@ class Outcome:
     def failing_ids(self, kind: str = "disconnect") -> set[str]:
         return {v for r in self.failed() for k, v in r.user_properties if k == kind}
 
+    def beyond(self) -> list[str]:
+        """Headlines of the findings about nothing the catalogue names."""
+        return [
+            f"{f['file']}:{f['line']}: {f['message']}"
+            for r in self.failed()
+            for f in getattr(r, "ssot", {}).get("findings", [])
+            if not f["entries"]
+        ]
+
     def failing_tests(self) -> set[str]:
         return {r.nodeid.split("::", 1)[1] for r in self.failed()}
 

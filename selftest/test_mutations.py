@@ -14,6 +14,10 @@ def test_mutation_fails_exactly_its_disconnects(mutation, pytester, tmp_path):
     outcome = run_suite(pytester, estate)
     assert not outcome.errors
     assert outcome.failing_ids() == mutation.expected, outcome.messages()
+    beyond = outcome.beyond()
+    assert len(beyond) == len(mutation.beyond), beyond
+    for text in mutation.beyond:
+        assert any(text in b for b in beyond), (text, beyond)
     for report in outcome.failed():
         assert "expected:" in report.longreprtext and "fix:" in report.longreprtext
 

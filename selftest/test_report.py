@@ -46,8 +46,12 @@ def test_results_json_matches_its_schema(pytester, tmp_path):
     assert not list(validator("results.schema.json").iter_errors(document))
     b4 = next(e for e in document["entries"] if (e["kind"], e["id"]) == ("disconnect", "B4"))
     assert b4["status"] == "failed" and b4["severity"] == "high"
-    assert any("monitoring_inventory.json" in f for t in b4["tests"] for f in t["findings"])
+    assert all(f["file"] == "workbench/infra/data/monitoring_inventory.json" for f in b4["findings"])
+    assert {f["line"] for f in b4["findings"]} >= {11} and all(f["fix"] and f["expected"] for f in b4["findings"])
     assert document["counts"]["category B"] == {"failed": 7}
+    # n8n is not a service the loop names: its stale health check is drift beyond the catalogue, not B4
+    assert [f["message"] for f in document["beyond"] if "n8n" in f["message"]] == ["n8n health check targets docker-host"]
+    assert all(f["entries"] == [] for f in document["beyond"])
 
 
 def test_junit_carries_id_and_severity(pytester, tmp_path):

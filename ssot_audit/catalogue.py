@@ -9,6 +9,7 @@ from importlib import resources
 import yaml
 
 from .schema import validate
+from .selectors import Facets, Selector
 from .sources import Document
 
 KINDS = ("disconnect", "gate")
@@ -24,7 +25,7 @@ class Entry:
     phase: str | None = None
     cls: str | None = None
     markers: tuple[str, ...] = ()
-    covered_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    covered_by: dict[str, Selector] = field(default_factory=dict)  # test function -> what it checks of this entry
     note: str | None = None
 
     @property
@@ -48,7 +49,7 @@ class Catalogue:
                     phase=spec.get("phase"),
                     cls=spec.get("class"),
                     markers=tuple(spec.get("markers", ())),
-                    covered_by={t: tuple(map(str, items)) for t, items in spec.get("covered_by", {}).items()},
+                    covered_by={t: Selector.parse(sel) for t, sel in spec.get("covered_by", {}).items()},
                     note=spec.get("note"),
                 )
 
@@ -58,9 +59,16 @@ class Catalogue:
     def of_kind(self, kind: str) -> list[Entry]:
         return [e for (k, _), e in self.entries.items() if k == kind]
 
-    def owners(self, kind: str, test_name: str, item: str) -> list[str]:
-        """IDs whose `covered_by` lists this parameter of this test."""
-        return [e.id for e in self.of_kind(kind) if item in e.covered_by.get(test_name, ())]
+    def claims(self, test_name: str, item: Facets) -> list[Entry]:
+        """Entries that a test's item may report on (see selectors.py)."""
+        return [e for e in self.entries.values() if test_name in e.covered_by and e.covered_by[test_name].claims(item)]
+
+    def about(self, test_name: str, claimed: list[Entry], subject: Facets) -> list[Entry]:
+        """Of the entries that claimed an item, those a finding with these facets is about.
+
+        An entry that claimed a test it has no selector for (a waiver's own test) takes all its findings.
+        """
+        return [e for e in claimed if test_name not in e.covered_by or e.covered_by[test_name].selects(subject)]
 
 
 @cache

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .redact import redact
+from .selectors import Facets
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Finding:
     found: str
     fix: str
     detail: str = ""
+    about: Facets = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def location(self) -> str:
@@ -41,6 +43,21 @@ class Finding:
         if self.detail:
             lines += ["  diff:"] + [f"    {d}" for d in self.detail.splitlines()]
         return redact("\n".join(lines))
+
+
+    def as_dict(self) -> dict:
+        """The finding as results.json records it (redacted)."""
+        out = {
+            "file": self.file,
+            "line": self.line,
+            "message": self.summary,
+            "expected": self.expected,
+            "found": self.found,
+            "fix": self.fix,
+        }
+        if self.detail:
+            out["diff"] = self.detail
+        return {k: redact(v) if isinstance(v, str) else v for k, v in out.items()}
 
 
 def render_all(findings: list[Finding]) -> str:

@@ -8,24 +8,46 @@ VM, host, gap or compose file becomes a new parameter.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .checks import authority, compose, inventories, loops, master_plan, sources, ssh, ssot_docs
 from .repo import SourceUnavailable
-from .spine import RELOCATION, Spine
+from .selectors import Facets, facets
+from .spine import MASTER_PLAN, RELOCATION, Spine
 from .workbench import Workbench
 
 
 @dataclass(frozen=True)
+class Item:
+    """One parameter: the value a test receives (and its ID), and what it is (its facets)."""
+
+    value: str
+    facets: Facets = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ItemSource:
-    read: Callable[..., list[str]]
+    read: Callable[..., list]  # -> values (str) or Items
+    # The facet a plain value is (a gap's value is its gap ID); Items bring their own facets.
+    facet: str = "id"
     crossrepo: bool = False
-    # Also run the catalogue's own items for this test, so that an item that
-    # disappears from the source (a deleted gap, a dropped contract domain) fails
-    # instead of silently leaving the run.
-    keep_catalogue_items: bool = False
+    # Where the items are read from, for the finding when an entry's thing is not among them.
+    origin: str = ""
+    # When a catalogue entry's thing is not among the items: "fail" (the source lost it: a failure
+    # naming `origin`), or "check" (the check judges the named thing's absence: a deleted compose
+    # file is no deployment, a missing contract domain is the contract's failure).
+    absent: str = "fail"
     # Why an empty list means there is nothing to check; the test then reports a skip saying so.
     empty: str = ""
+
+    def items(self, spine: Spine, workbench: Workbench | None) -> list[Item]:
+        out = []
+        for value in self.read(spine, workbench):
+            if isinstance(value, Item):
+                out.append(Item(value.value, {**value.facets, "id": frozenset({value.value})}))
+            else:
+                out.append(Item(str(value), facets(**{self.facet: value, "id": value})))
+        return out
 
 
 def _relocated_in_plan(spine: Spine) -> list[str]:
@@ -38,24 +60,42 @@ def _vzdump_hosts(spine: Spine) -> list[str]:
     return sorted({t.get("host") for t, _ in spine.vzdump_targets().values()} & spine.hypervisors)
 
 
+def _plan_layers(spine: Spine) -> list[Item]:
+    """Layers by what they are: the number in the heading, the VMs they hold, the loop they name."""
+    out = []
+    for key, layer in sorted(spine.layers.items(), key=lambda kv: int(kv[0].split("-")[1])):
+        _, loop = loops.layer_loop(spine, key)
+        vmids, loops_named = master_plan.layer_vmids(layer.fields), [loop] if loop else []
+        out.append(Item(key, facets(layer=key.split("-")[1], vmid=vmids, loop=loops_named)))
+    return out
+
+
+def _host_pools(spine: Spine) -> list[Item]:
+    return [Item(key, facets(host=key.partition("/")[0], pool=key.partition("/")[2])) for key in ssot_docs.pool_keys(spine)]
+
+
 ITEMS: dict[str, ItemSource] = {
-    "spine_file": ItemSource(lambda spine, _: sources.spine_files(spine.repo)),
-    "workbench_file": ItemSource(lambda _, wb: [s.rel for s in wb.sources()], crossrepo=True),
-    "plan_layer": ItemSource(lambda spine, _: sorted(spine.layers, key=lambda k: int(k.split("-")[1]))),
-    "relocated_service": ItemSource(lambda spine, _: _relocated_in_plan(spine)),
-    "gap_id": ItemSource(lambda spine, _: [g["id"] for g in spine.doc_gaps()], keep_catalogue_items=True),
-    "vzdump_host": ItemSource(lambda spine, _: _vzdump_hosts(spine), keep_catalogue_items=True),
-    "host_pool": ItemSource(lambda spine, _: ssot_docs.pool_keys(spine), keep_catalogue_items=True),
-    "run_failure_capability": ItemSource(lambda spine, _: loops.run_failure_capabilities(spine)),
-    "ssh_target": ItemSource(lambda spine, _: ssh.target_ids(spine), crossrepo=True),
-    "provisioned_vmid": ItemSource(lambda spine, _: inventories.provisioned_vmids(spine), crossrepo=True),
-    "backed_up_vmid": ItemSource(lambda spine, _: inventories.backed_up_vmids(spine), crossrepo=True),
-    "monitored_service": ItemSource(inventories.monitored_services, crossrepo=True),
-    "secrets_service": ItemSource(inventories.secrets_services, crossrepo=True),
-    "placed_compose_file": ItemSource(compose.placed_compose_files, crossrepo=True),
-    "authority_domain": ItemSource(lambda _, wb: sorted(wb.domains), crossrepo=True, keep_catalogue_items=True),
-    "compared_domain": ItemSource(lambda *_: sorted(authority.COMPARATORS), crossrepo=True),
-}
+    "spine_file": ItemSource(lambda spine, _: sources.spine_files(spine.repo), facet="path"),
+    "workbench_file": ItemSource(lambda _, wb: [s.rel for s in wb.sources()], facet="path", crossrepo=True),
+    "plan_layer": ItemSource(lambda spine, _: _plan_layers(spine), origin=f"agentic-spine/{MASTER_PLAN.rel}"),
+    "relocated_service": ItemSource(lambda spine, _: _relocated_in_plan(spine), facet="service", origin=f"agentic-spine/{MASTER_PLAN.rel}"),
+    "gap_id": ItemSource(lambda spine, _: [g["id"] for g in spine.doc_gaps()], facet="gap", absent="check"),
+    "vzdump_host": ItemSource(lambda spine, _: _vzdump_hosts(spine), facet="host", origin=f"agentic-spine/{ssot_docs.SSOT_GLOB}"),
+    "host_pool": ItemSource(lambda spine, _: _host_pools(spine), origin=f"agentic-spine/{ssot_docs.SSOT_GLOB}"),
+    "ssh_target": ItemSource(lambda spine, _: ssh.target_ids(spine), facet="target", crossrepo=True,
+                             origin="agentic-spine/ops/bindings/ssh.targets.yaml"),
+    "provisioned_vmid": ItemSource(lambda spine, _: inventories.provisioned_vmids(spine), facet="vmid",
+                                   crossrepo=True, origin="agentic-spine/docs/governance/SERVICE_REGISTRY.yaml"),
+    "backed_up_vmid": ItemSource(lambda spine, _: inventories.backed_up_vmids(spine), facet="vmid", crossrepo=True,
+                                 origin="agentic-spine/ops/bindings/backup.inventory.yaml"),
+    "monitored_service": ItemSource(inventories.monitored_services, facet="service", crossrepo=True,
+                                    origin="agentic-spine/docs/governance/SERVICE_REGISTRY.yaml"),
+    "secrets_service": ItemSource(inventories.secrets_services, facet="service", crossrepo=True,
+                                  origin="workbench/infra/data/secrets_inventory.json"),
+    "placed_compose_file": ItemSource(compose.placed_compose_files, facet="path", crossrepo=True, absent="check"),
+    "authority_domain": ItemSource(lambda _, wb: sorted(wb.domains), facet="domain", crossrepo=True, absent="check"),
+    "compared_domain": ItemSource(lambda *_: sorted(authority.COMPARATORS), facet="domain", crossrepo=True),
+}  # fmt: skip
 
 
 # The gates' items build on ItemSource, so they are registered once it exists.
@@ -64,12 +104,12 @@ from .gate_items import GATE_ITEMS  # noqa: E402
 ITEMS.update(GATE_ITEMS)
 
 
-def read(argname: str, spine: Spine | None, workbench: Workbench | None) -> tuple[list[str], str | None]:
+def read(argname: str, spine: Spine | None, workbench: Workbench | None) -> tuple[list[Item], str | None]:
     """Items for `argname`, or none and the reason the sources could not give any."""
     source = ITEMS[argname]
     if spine is None or (source.crossrepo and workbench is None):
         return [], "no usable checkout to read items from"
     try:
-        return [str(item) for item in source.read(spine, workbench)], None
+        return source.items(spine, workbench), None
     except SourceUnavailable as exc:
         return [], f"needs {exc.error.location}: {exc.error.message}"

@@ -18,10 +18,12 @@ from . import catalogue as catalogue_mod
 from . import items as items_mod
 from . import waivers as waivers_mod
 from .findings import Finding, render_all
+from .redact import redact
 from .repo import Repo, SourceUnavailable
+from .selectors import Facets, facets, merge
 from .report import closeout, html
 from .report.environment import commit
-from .report.results import Results
+from .report.results import Results, headline
 from .spine import Spine
 from .timestamps import parse_utc
 from .workbench import Workbench
@@ -47,6 +49,7 @@ SCOPE_MARKERS = {
 ID_MARKERS = {
     "disconnect": "disconnect(ID, ...): the loop document's disconnects this test covers (A1-F1)",
     "gate": "gate(ID, ...): the spine drift gates this test re-implements (D1-D47)",
+    "about": "about(facets): what a parametrized item is, for the catalogue's selectors (set by the plugin)",
 }
 
 
@@ -180,8 +183,34 @@ def _environment(config: pytest.Config) -> dict[str, str]:
     }
 
 
-def _ids(marker: pytest.Mark | None) -> tuple[str, ...]:
-    return tuple(map(str, marker.args)) if marker else ()
+@dataclass(frozen=True)
+class Missing:
+    """The parameter that stands for a thing a catalogue entry is about and its source no longer has."""
+
+    finding: Finding
+
+    def __str__(self) -> str:
+        return "missing"
+
+
+def _missing(entry: catalogue_mod.Entry, test: str, source: items_mod.ItemSource, found: list) -> Missing:
+    selector = entry.covered_by[test]
+    listed = ", ".join(i.value for i in found[:8]) + (", ..." if len(found) > 8 else "")
+    return Missing(
+        Finding(
+            source.origin or "the sources",
+            None,
+            f"nothing that {entry.label} is about ({selector.describe()})",
+            expected=f"an item with {selector.describe()}, which {test} checks for {entry.label}",
+            found=f"only: {listed}" if found else "no items at all",
+            fix="restore it in the source (a plan, registry or inventory that drops a thing it must name is "
+            "drift), or correct the catalogue's selector if the loop document's identity changed",
+        )
+    )
+
+
+def _param(value, item_facets: Facets, id_: str):
+    return pytest.param(value, id=id_, marks=[pytest.mark.about(dict(item_facets))])
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -196,36 +225,51 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     (argname,) = names  # one item kind per test: one invariant over one set of things
     estate = metafunc.config.stash[ESTATE]
+    source = items_mod.ITEMS[argname]
     found, unavailable = items_mod.read(argname, estate.usable_spine(), estate.usable_workbench())
-    catalogue = catalogue_mod.load()
     test = metafunc.function.__name__
-    kinds = {k: _ids(metafunc.definition.get_closest_marker(k)) for k in catalogue_mod.KINDS}
-    if items_mod.ITEMS[argname].keep_catalogue_items:
-        for kind, ids in kinds.items():
-            for id_ in ids:
-                entry = catalogue.get(kind, id_)
-                found += [i for i in (entry.covered_by.get(test, ()) if entry else ()) if i not in found]
-    params = []
-    for item in found:
-        marks = [
-            getattr(pytest.mark, kind)(*owners) for kind in kinds if (owners := catalogue.owners(kind, test, item))
-        ]
-        params.append(pytest.param(item, id=item, marks=marks))
+    params = [_param(item.value, item.facets, item.value) for item in found]
+    entries = [e for e in catalogue_mod.load().entries.values() if test in e.covered_by]
+    for entry in [] if unavailable else entries:
+        selector = entry.covered_by[test]
+        if selector.everything or any(selector.claims(item.facets) for item in found):
+            continue
+        if source.absent == "check":  # the check itself judges what it means that the thing is gone
+            for value in selector.literals(source.facet):
+                params.append(_param(value, facets(**{source.facet: value, "id": value}), value))
+        else:
+            first = {name: frozenset(patterns) for name, patterns in selector.alternatives[0]}
+            params.append(_param(_missing(entry, test, source, found), first, f"missing-{entry.id}"))
     if not params:  # make emptiness visible: one skipped parameter that says why
-        empty = items_mod.ITEMS[argname].empty or f"the sources list no {argname.replace('_', ' ')}"
+        empty = source.empty or f"the sources list no {argname.replace('_', ' ')}"
         reason = unavailable or f"nothing to check: {empty}"
         params = [pytest.param(None, id="none", marks=pytest.mark.skip(reason=reason))]
     metafunc.parametrize(argname, params)
 
 
+IDENTITY = pytest.StashKey[tuple[Facets, list]]()
+
+
+def identity(item: pytest.Item) -> tuple[Facets, list[catalogue_mod.Entry]]:
+    """What a test item checks (its facets) and the catalogue entries that claim it."""
+    if IDENTITY not in item.stash:
+        about = item.get_closest_marker("about")
+        item_facets: Facets = dict(about.args[0]) if about else {}
+        host = getattr(getattr(item, "callspec", None), "params", {}).get("_testinfra_host")
+        if host is not None:  # a live test: the host is what it checks
+            item_facets = merge(item_facets, facets(host=host.backend.get_hostname()))
+        test = getattr(item, "originalname", item.name)
+        catalogue = catalogue_mod.load()
+        waiver = getattr(getattr(item, "callspec", None), "params", {}).get("waiver")
+        # a waiver's own test answers for the ID it waives (an expired waiver fails under that ID)
+        claimed = [catalogue.get(waiver.kind, waiver.id)] if waiver else catalogue.claims(test, item_facets)
+        item.stash[IDENTITY] = (item_facets, claimed)
+    return item.stash[IDENTITY]
+
+
 def catalogue_ids(item: pytest.Item) -> list[tuple[str, str]]:
-    """(kind, id) pairs of a test item; a parameter's own mark wins over its function's."""
-    callspec = getattr(item, "callspec", None)
-    pairs = []
-    for kind in catalogue_mod.KINDS:
-        own = [m for m in (callspec.marks if callspec else []) if m.name == kind]
-        pairs += [(kind, id_) for id_ in _ids(own[0] if own else item.get_closest_marker(kind))]
-    return pairs
+    """(kind, id) of the entries that claim a test item."""
+    return [(e.kind, e.id) for e in identity(item)[1]]
 
 
 @pytest.hookimpl(trylast=True)  # after -m/-k deselection: only the selected tests need roots
@@ -241,15 +285,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(
             f"workbench root {estate.workbench_root} does not exist: pass --workbench-root or set WORKBENCH_ROOT"
         )
-    catalogue = catalogue_mod.load()
     waivers = [w for w in config.stash[WAIVERS] if not w.expired(date.today())]
     for item in items:
-        ids = catalogue_ids(item)
+        _, claimed = identity(item)
+        ids = [(e.kind, e.id) for e in claimed]
+        # The markers say what the catalogue says of this item: its own IDs, not its function's whole family.
+        item.own_markers[:] = [m for m in item.own_markers if m.name not in catalogue_mod.KINDS]
+        for kind in catalogue_mod.KINDS:
+            own = [id_ for k, id_ in ids if k == kind]
+            if own:
+                item.add_marker(getattr(pytest.mark, kind)(*own))
         for kind, id_ in ids:
             item.user_properties.append((kind, id_))
-        entries = [e for e in (catalogue.get(*pair) for pair in ids) if e]
-        if entries:
-            item.user_properties.append(("severity", ",".join(sorted({e.severity or e.cls or "" for e in entries}))))
+        if claimed:
+            item.user_properties.append(("severity", ",".join(sorted({e.severity or e.cls or "" for e in claimed}))))
         callspec = getattr(item, "callspec", None)
         if callspec:  # what was checked: the item from the sources, or the host
             item.user_properties.append(("target", callspec.id))
@@ -285,6 +334,15 @@ def home(pytestconfig: pytest.Config) -> Path:
     return _root(pytestconfig.getoption("home"), "HOME", "~")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function):
+    """A missing thing fails as what it is, without running a check on a thing that is not there."""
+    params = getattr(getattr(pyfuncitem, "callspec", None), "params", {})
+    missing = [v for v in params.values() if isinstance(v, Missing)]
+    if missing:
+        raise Drift([m.finding for m in missing])
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
     try:
@@ -296,13 +354,24 @@ def pytest_runtest_call(item: pytest.Item):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
+    item_facets, claimed = identity(item)
+    ssot = {"claims": [[e.kind, e.id] for e in claimed], "drift": False, "findings": []}
     if call.when == "call" and call.excinfo and isinstance(call.excinfo.value, Drift):
-        findings = call.excinfo.value.findings
-        for finding in findings:
+        catalogue = catalogue_mod.load()
+        test = getattr(item, "originalname", item.name)
+        about_ids = []
+        for finding in call.excinfo.value.findings:
+            about = catalogue.about(test, claimed, merge(item_facets, finding.about))
+            ssot["findings"].append({**finding.as_dict(), "entries": [[e.kind, e.id] for e in about]})
+            about_ids += [(e.kind, e.id) for e in about if (e.kind, e.id) not in about_ids]
             report.user_properties.append(("finding", finding.headline()))
-        # the file the drift is in says more than the parameter that found it
-        report.user_properties = [(k, v) for k, v in report.user_properties if k != "target"]
-        report.user_properties.append(("target", findings[0].location))
+        ssot["drift"] = True
+        # On a failure, the IDs are the entries its findings are about (none: drift beyond the catalogue),
+        # and the file the drift is in says more than the parameter that found it.
+        report.user_properties = [
+            (k, v) for k, v in report.user_properties if k not in ("target", *catalogue_mod.KINDS)
+        ] + [*about_ids, ("target", call.excinfo.value.findings[0].location)]
+    report.ssot = ssot
     return report
 
 
@@ -315,6 +384,12 @@ class Recorder:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.results.add(report)
 
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        config = items[0].config if items else None
+        why = f"deselected by -m {config.option.markexpr!r}" if config and config.option.markexpr else "deselected"
+        for item in items:
+            self.results.deselected.setdefault(getattr(item, "originalname", item.name), why)
+
 
 @pytest.hookimpl(tryfirst=True)  # pytest-html writes its report in sessionfinish too; ours first
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -323,11 +398,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if not report_dir or hasattr(config, "workerinput"):
         return
     catalogue = catalogue_mod.load()
-    statuses = config.stash[RESULTS].entries(catalogue)
+    results = config.stash[RESULTS]
+    statuses, beyond = results.entries(catalogue), results.beyond()
     environment = _environment(config)
-    Path(report_dir, "closeout.md").write_text(closeout.closeout_markdown(catalogue.loop, statuses, environment))
+    Path(report_dir, "closeout.md").write_text(
+        closeout.closeout_markdown(catalogue.loop, statuses, beyond, environment)
+    )
     Path(report_dir, "results.json").write_text(
-        closeout.results_json(catalogue.loop, __version__, statuses, environment)
+        closeout.results_json(catalogue.loop, __version__, statuses, beyond, environment)
     )
 
 
@@ -351,28 +429,24 @@ class HtmlReport:
 
     def pytest_html_results_summary(self, prefix: list[str], summary, postfix, session) -> None:
         catalogue = catalogue_mod.load()
-        prefix.extend(html.summary_block(catalogue.loop, self.config.stash[RESULTS].entries(catalogue)))
+        results = self.config.stash[RESULTS]
+        prefix.extend(html.summary_block(catalogue.loop, results.entries(catalogue), results.beyond()))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
     catalogue = catalogue_mod.load()
-    found: dict[tuple[str, str], list[tuple[bool, int, str]]] = {}
-    for report in terminalreporter.stats.get("failed", []):
-        props = getattr(report, "user_properties", [])
-        headlines = [v for k, v in props if k == "finding"] or [report.head_line or report.nodeid]
-        ids = [(k, v) for k, v in props if k in catalogue_mod.KINDS]
-        test, _, param = report.nodeid.rpartition("::")[2].partition("[")
-        for kind, id_ in ids:
-            # lead with the finding the catalogue names for this ID, then with one no family shares
-            named = id_ in catalogue.owners(kind, test, param.removesuffix("]"))
-            found.setdefault((kind, id_), []).extend((not named, len(ids), h) for h in headlines)
-    if not found:
-        return
-    terminalreporter.section(f"{catalogue.loop}: catalogue entries failing")
-    order = {key: index for index, key in enumerate(catalogue.entries)}
-    for key in sorted(found, key=lambda k: order.get(k, len(order))):
-        entry = catalogue.get(*key)
-        severity = (entry.severity or entry.cls or "").upper() if entry else ""
-        first = min(found[key])[2]
-        more = f" (+{len(found[key]) - 1} more)" if len(found[key]) > 1 else ""
-        terminalreporter.write_line(f"{key[0]:>10} {key[1]:<4} {severity:<8} {first}{more}")
+    results = config.stash[RESULTS]
+    statuses = results.entries(catalogue)
+    failing = [s for s in statuses if s.status == "failed"]
+    if failing:
+        terminalreporter.section(f"{catalogue.loop}: catalogue entries failing")
+        for s in failing:
+            severity = (s.entry.severity or s.entry.cls or "").upper()
+            terminalreporter.write_line(f"{s.entry.kind:>10} {s.entry.id:<4} {severity:<8} {redact(s.evidence())}")
+    beyond = results.beyond()
+    if beyond:
+        terminalreporter.section("drift beyond the catalogue: register these as gaps")
+        for test, finding in beyond:
+            terminalreporter.write_line(f"{redact(headline(finding))}  [{test.nodeid.split('::')[-1]}]")
+    if any(t.claims for t in results.tests) and not hasattr(config, "workerinput"):
+        terminalreporter.write_line(closeout.verdict(statuses), bold=True)

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from functools import cached_property
 from urllib.parse import urlsplit
 
-from .repo import Repo, Source
+from .repo import Repo, Source, SourceUnavailable
 from .sources import Document
 from .sources.markdown import Section
 
@@ -34,6 +34,12 @@ SCOPES_DIR = "mailroom/state/loop-scopes"
 _CAP_RECEIPT = re.compile(r"^RCAP-(?P<ts>\d{8}-\d{6})__(?P<cap>[^_]+(?:_[^_]+)*?)__R\w+$")
 _PASSED = {"done", "pass", "passed", "ok", "success"}
 _VZDUMP_GLOB = re.compile(r"vzdump-(?:qemu|lxc)-(\d+)-")
+
+
+def vzdump_vmid(target: dict) -> int | None:
+    """The VM a backup target's `vzdump-qemu-<id>-*` glob is the dump of, if it is one."""
+    match = _VZDUMP_GLOB.search(str(target.get("glob", "")))
+    return int(match[1]) if match else None
 
 
 def norm(name: str) -> str:
@@ -160,9 +166,9 @@ class Spine:
         doc = self.doc(BACKUP)
         out = {}
         for index, target in enumerate(doc.data.get("targets") or []):
-            match = _VZDUMP_GLOB.search(str(target.get("glob", "")))
-            if match and target.get("enabled") and (host is None or target.get("host") == host):
-                out.setdefault(int(match[1]), (target, doc.line("targets", index)))
+            vmid = vzdump_vmid(target)
+            if vmid is not None and target.get("enabled") and (host is None or target.get("host") == host):
+                out.setdefault(vmid, (target, doc.line("targets", index)))
         return out
 
     # gaps ----------------------------------------------------------------------
@@ -236,6 +242,16 @@ class Spine:
                 key = f"layer-{match[1]}"
                 out[key] = Layer(key, section.title, section.line, section.fields())
         return out
+
+
+    def plan_layers_holding(self, vmid: int) -> list[str]:
+        """Numbers of the plan layers that hold a VM; none when the (local-only) plan cannot be read."""
+        from .checks.master_plan import layer_vmids  # the plan's VMID reading lives with its checks
+
+        try:
+            return [key.split("-")[1] for key, layer in self.layers.items() if vmid in layer_vmids(layer.fields)]
+        except SourceUnavailable:
+            return []
 
 
 def url_host(url: str) -> str:

@@ -1,13 +1,28 @@
-"""Typed view of the workbench checkout, located through the spine's authority contract."""
+"""Typed view of the workbench checkout.
+
+Its files live at the paths the loop document names, whether or not the spine's
+authority contract exists yet (it did not before 2026-02-08) or lists them (the
+real contract never listed secrets_inventory.json). Whether the contract governs
+them is a check of its own (disconnects D1-D3), not a condition of reading them.
+"""
 
 from __future__ import annotations
 
-from .repo import Repo, Source, SourceError, SourceUnavailable
+from .repo import Repo, Source
 from .sources import Document
 from .spine import AUTHORITY, Spine
 
-# Schemas of the workbench files the contract names today. A file the contract
-# starts naming later is still read, just without a schema.
+# Where each kind of workbench data lives, by the contract's domain names.
+KNOWN = {
+    "device_identity": "infra/data/CONTAINER_INVENTORY.yaml",
+    "service_registry": "infra/data/SERVICE_REGISTRY.yaml",
+    "backup_inventory": "infra/data/backup_inventory.json",
+    "monitoring": "infra/data/monitoring_inventory.json",
+    "secrets_inventory": "infra/data/secrets_inventory.json",
+    "ssh_targets": "dotfiles/ssh/config.d/tailscale.conf",
+}
+# Schemas of the workbench files. A file the contract starts naming later is still
+# read, just without a schema.
 SCHEMAS = {
     "infra/data/CONTAINER_INVENTORY.yaml": "workbench.container.inventory.schema.json",
     "infra/data/SERVICE_REGISTRY.yaml": "workbench.service.registry.schema.json",
@@ -25,7 +40,9 @@ class Workbench:
 
     @property
     def domains(self) -> dict:
-        return self.spine.doc(AUTHORITY).data.get("domains") or {}
+        """The contract's domains; none when there is no readable contract (D1-D3 report that)."""
+        contract = self.spine.repo.try_load(AUTHORITY)
+        return (contract.data.get("domains") or {}) if isinstance(contract, Document) else {}
 
     def files(self, domain: str) -> list[str]:
         """Workbench files the contract pairs with `domain` (supporting or related)."""
@@ -33,20 +50,13 @@ class Workbench:
         entries = (spec.get("supporting") or []) + (spec.get("related") or [])
         return [e["file"] for e in entries if e.get("repo") == "workbench" and e.get("file")]
 
-    def source(self, domain: str) -> Source:
-        concrete = [f for f in self.files(domain) if not any(ch in f for ch in "*?[")]
-        if not concrete:
-            contract = self.spine.repo.display(AUTHORITY.rel)
-            raise SourceUnavailable(SourceError(contract, f"pairs no workbench file with domain {domain!r}"))
-        return Source(concrete[0], SCHEMAS.get(concrete[0]))
-
     def doc(self, domain: str) -> Document:
-        return self.repo.load(self.source(domain))
+        return self.repo.load(self.source_of(KNOWN[domain]))
 
     def sources(self) -> list[Source]:
-        """Every concrete workbench file the contract names: what test_sources validates."""
-        rels = {f for d in self.domains for f in self.files(d) if not any(ch in f for ch in "*?[")}
-        return [Source(rel, SCHEMAS.get(rel)) for rel in sorted(rels)]
+        """Every workbench file the suite reads, and every concrete one the contract names."""
+        named = {f for d in self.domains for f in self.files(d) if not any(ch in f for ch in "*?[")}
+        return [self.source_of(rel) for rel in sorted(named | set(KNOWN.values()))]
 
     def source_of(self, rel: str) -> Source:
         return Source(rel, SCHEMAS.get(rel))

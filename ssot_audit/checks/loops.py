@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..findings import Finding
+from ..selectors import facets
 from ..spine import LEDGER, MASTER_PLAN, SCOPES_DIR, Spine
 from ..timestamps import parse_utc
 
@@ -70,34 +71,34 @@ def check_layer_registered(spine: Spine, layer_key: str) -> list[Finding]:
     ]
 
 
-def run_failure_capabilities(spine: Spine) -> list[str]:
-    matches = (_RUN_FAILED.match(str(r.get("title", ""))) for r, _ in spine.loops.values())
-    return sorted({m["cap"] for m in matches if m})
+def run_failure_capability(title: str) -> str | None:
+    match = _RUN_FAILED.match(title)
+    return match["cap"] if match else None
 
 
-def check_run_failures(spine: Spine, capability: str) -> list[Finding]:
-    """No `Run failed: <capability>` loop stays open once a later run supersedes it.
+def check_run_failures(spine: Spine) -> list[Finding]:
+    """No `Run failed: <capability>` loop stays open once a later run of its capability supersedes it.
 
     A later run is a newer failure loop of the same capability, or a capability
     receipt (receipts/sessions/RCAP-<ts>__<capability>__R<n>) with a passing status.
+    A ledger with no rows says nothing about its loops: that is a finding too.
     """
-    failures = [
-        (loop_id, record, line, parse_utc(record.get("created_at")))
-        for loop_id, (record, line) in spine.loops.items()
-        if (m := _RUN_FAILED.match(str(record.get("title", "")))) and m["cap"] == capability
-    ]
-    later_runs = [(when, f"loop {loop_id}") for loop_id, _, _, when in failures if when]
-    later_runs += [
-        (run.when, f"passing run {run.rel}")
-        for run in spine.capability_runs
-        if run.capability == capability and run.passed
-    ]
     ledger = spine.repo.display(LEDGER.rel)
+    if not spine.loops:
+        return [Finding(ledger, None, "the ledger has no loop rows", "one JSON row per loop event (ops loops)",
+                        "no rows", "restore open_loops.jsonl from the machine that keeps it")]  # fmt: skip
+    failures = [
+        (cap, loop_id, record, line, parse_utc(record.get("created_at")))
+        for loop_id, (record, line) in spine.loops.items()
+        if (cap := run_failure_capability(str(record.get("title", ""))))
+    ]
+    passing = [(run.capability, run.when, f"passing run {run.rel}") for run in spine.capability_runs if run.passed]
+    later_runs = [(cap, when, f"loop {loop_id}") for cap, loop_id, _, _, when in failures if when] + passing
     findings = []
-    for loop_id, record, line, when in failures:
+    for cap, loop_id, record, line, when in failures:
         if record.get("status") != "open" or when is None:
             continue
-        newer = sorted((w, what) for w, what in later_runs if w > when)
+        newer = sorted((w, what) for c, w, what in later_runs if c == cap and w > when)
         if newer:
             findings.append(
                 Finding(
@@ -105,6 +106,7 @@ def check_run_failures(spine: Spine, capability: str) -> list[Finding]:
                     expected=f"closed: superseded by {newer[0][1]}",
                     found="status open after reducing the ledger",
                     fix=f'append {{"id": "{loop_id}", "action": "close", "close_reason": "Superseded by {newer[0][1]}"}}',
+                    about=facets(capability=cap, loop=loop_id),
                 )
             )  # fmt: skip
     return findings

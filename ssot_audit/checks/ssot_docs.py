@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from ..findings import Finding
+from ..selectors import facets
 from ..repo import Source
 from ..sources.markdown import Row, Section
 from ..spine import Spine
@@ -62,19 +63,19 @@ def check_vzdump_documented(spine: Spine, host: str) -> list[Finding]:
     rows = [row for row in schedule.rows() if "vzdump" in " ".join(row.cells.values()).lower()]
     documented = set().union(*(vmids_in(" ".join(r.cells.values())) for r in rows)) if rows else set()
     missing = sorted(set(expected) - documented)
-    if not missing:
-        return []
     line = rows[0].line if rows else schedule.section.line
-    return [
+    return [  # one finding per VM: each is its own catalogue entry, or drift beyond it
         Finding(
             schedule.file,
             line,
-            f"documented vzdump job on {host} leaves out VM {', '.join(map(str, missing))}",
+            f"documented vzdump job on {host} leaves out VM {vmid}",
             expected=f"vzdump of VMs {', '.join(map(str, sorted(expected)))} (enabled vzdump targets on {host} in "
             f"ops/bindings/backup.inventory.yaml)",
             found=f"vzdump of VMs {', '.join(map(str, sorted(documented))) or 'none'}",
-            fix=f"add VM {', '.join(map(str, missing))} to the vzdump job on {host}, then update this row",
+            fix=f"add VM {vmid} to the vzdump job on {host}, then update this row",
+            about=facets(vmid=vmid),
         )
+        for vmid in missing
     ]
 
 

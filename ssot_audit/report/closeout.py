@@ -6,7 +6,9 @@ import json
 from collections import Counter
 
 from ..redact import redact
-from .results import STATUSES, EntryStatus, Results
+from .results import STATUSES, EntryStatus, Results, TestResult, headline
+
+Beyond = list[tuple[TestResult, dict]]
 
 
 def verdict(statuses: list[EntryStatus]) -> str:
@@ -14,9 +16,8 @@ def verdict(statuses: list[EntryStatus]) -> str:
     count = Counter(s.status for s in statuses)
     if count["failed"]:
         return f"NOT READY TO CLOSE: {count['failed']} catalogue entries fail."
-    unproven = count["skipped"] + count["not run"]
-    if unproven:
-        return f"NOT PROVEN: nothing fails, but {unproven} catalogue entries were skipped or not run."
+    if count["not proven"]:
+        return f"NOT PROVEN: nothing fails, but {count['not proven']} catalogue entries were not proven."
     return "READY TO CLOSE: every catalogue entry passed" + (
         f" ({count['waived']} waived)." if count["waived"] else "."
     )
@@ -26,7 +27,7 @@ def _cell(text: str) -> str:
     return redact(text).replace("|", "\\|").replace("\n", " ")
 
 
-def closeout_markdown(loop: str, statuses: list[EntryStatus], environment: dict[str, str]) -> str:
+def closeout_markdown(loop: str, statuses: list[EntryStatus], beyond: Beyond, environment: dict[str, str]) -> str:
     lines = [
         f"## Evidence: ssot-audit for {loop}",
         "",
@@ -42,10 +43,27 @@ def closeout_markdown(loop: str, statuses: list[EntryStatus], environment: dict[
         lines.append(
             f"| {s.entry.kind} | {s.entry.id} | {s.entry.severity or '-'} | {s.status} | {_cell(s.evidence())} |"
         )
+    if beyond:
+        lines += [
+            "",
+            "### Drift beyond the catalogue",
+            "",
+            "Found by the same checks, about things no catalogue entry names: register these as gaps.",
+            "",
+            "| finding | fix | test |",
+            "|---|---|---|",
+        ]
+        lines += [f"| {_cell(headline(f))} | {_cell(f['fix'])} | {_cell(t.nodeid.split('::')[-1])} |" for t, f in beyond]
     return "\n".join(lines) + "\n"
 
 
-def results_document(loop: str, version: str, statuses: list[EntryStatus], environment: dict[str, str]) -> dict:
+def _test(t: TestResult) -> dict:
+    return {"nodeid": t.nodeid, "outcome": t.outcome, "findings": t.findings, "reason": redact(t.reason)}
+
+
+def results_document(
+    loop: str, version: str, statuses: list[EntryStatus], beyond: Beyond, environment: dict[str, str]
+) -> dict:
     return {
         "loop": loop,
         "suite_version": version,
@@ -62,18 +80,13 @@ def results_document(loop: str, version: str, statuses: list[EntryStatus], envir
                 "phase": s.entry.phase,
                 "status": s.status,
                 "evidence": redact(s.evidence()),
-                "tests": [
-                    {
-                        "nodeid": t.nodeid,
-                        "outcome": t.outcome,
-                        "findings": [redact(f) for f in t.findings],
-                        "reason": redact(t.reason),
-                    }  # fmt: skip
-                    for t in s.tests
-                ],
+                "reasons": [redact(r) for r in s.reasons],
+                "findings": [{**f, "test": t.nodeid} for t, f in s.findings],
+                "tests": [_test(t) for t in s.ran],
             }
             for s in statuses
         ],
+        "beyond": [{**f, "test": t.nodeid} for t, f in beyond],
     }
 
 

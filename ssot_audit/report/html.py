@@ -5,8 +5,8 @@ from __future__ import annotations
 from html import escape
 
 from ..catalogue import Catalogue
-from .closeout import verdict
-from .results import STATUSES, EntryStatus, Results
+from .closeout import Beyond, verdict
+from .results import STATUSES, EntryStatus, Results, headline
 
 # (header, css column name); pytest-html sorts a column when its header has class "sortable".
 COLUMNS = (("Catalogue", "catalogue"), ("Severity", "severity"), ("Category", "category"),
@@ -44,8 +44,22 @@ _STYLE = """<style>
 </style>"""
 
 
-def summary_block(loop: str, statuses: list[EntryStatus]) -> list[str]:
-    """One row per catalogue entry and counts per category, for the top of the report."""
+def _beyond_block(beyond: Beyond) -> str:
+    if not beyond:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(headline(f))}</td><td>{escape(f['fix'])}</td><td>{escape(t.nodeid.split('::')[-1])}</td></tr>"
+        for t, f in beyond
+    )
+    return (
+        "<h3>Drift beyond the catalogue</h3><p>Found by the same checks, about things no catalogue entry names: "
+        "register these as gaps. They change no entry's status.</p>"
+        f"<table><tr><th>finding</th><th>fix</th><th>test</th></tr>{rows}</table>"
+    )
+
+
+def summary_block(loop: str, statuses: list[EntryStatus], beyond: Beyond) -> list[str]:
+    """One row per catalogue entry, counts per category and the drift beyond the catalogue."""
     counts = Results.counts(statuses)
     head = "".join(f"<th>{s}</th>" for s in STATUSES)
     count_rows = "".join(
@@ -66,5 +80,5 @@ def summary_block(loop: str, statuses: list[EntryStatus]) -> list[str]:
         "</strong></p>"
         f"<table><tr><th>group</th>{head}</tr>{count_rows}</table>"
         "<table><tr><th>entry</th><th>severity</th><th>status</th><th>title</th><th>evidence</th></tr>"
-        f"{entry_rows}</table></div>",
+        f"{entry_rows}</table>{_beyond_block(beyond)}</div>",
     ]

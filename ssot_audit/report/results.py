@@ -1,48 +1,62 @@
-"""Per-test outcomes folded into one status per catalogue entry."""
+"""Per-test outcomes folded into one status per catalogue entry, and the drift beyond the catalogue.
+
+An entry is `failed` when a finding is about it, `waived` when such findings were
+waived, `passed` only when every test that defines it (its `covered_by`) ran on the
+things it is about and found nothing, and `not proven` otherwise, with the reasons.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..catalogue import KINDS, Catalogue, Entry
+from ..catalogue import Catalogue, Entry
 
-# Worst first: an entry's status is the worst status among its tests.
-STATUSES = ("failed", "waived", "passed", "skipped", "not run")
+# Worst first.
+STATUSES = ("failed", "waived", "not proven", "passed")
 
 
 @dataclass
 class TestResult:
+    __test__ = False  # not a pytest test class, despite the name
+
     nodeid: str
-    outcome: str  # passed | failed | skipped | waived
-    ids: list[tuple[str, str]]
-    findings: list[str]
+    test: str  # the test function's name, as covered_by names it
+    outcome: str  # passed | failed | skipped | waived | error
+    claims: list[tuple[str, str]]
+    findings: list[dict]  # Finding.as_dict() plus "entries": [[kind, id], ...]
     reason: str = ""
-    target: str = ""
+
+    def about(self, key: tuple[str, str]) -> list[dict]:
+        return [f for f in self.findings if list(key) in f["entries"]]
 
 
 @dataclass
 class EntryStatus:
     entry: Entry
     status: str
-    tests: list[TestResult] = field(default_factory=list)
+    findings: list[tuple[TestResult, dict]] = field(default_factory=list)
+    ran: list[TestResult] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
 
     def evidence(self) -> str:
         """One line a person can paste into a loop's Evidence section."""
-        by = {s: [t for t in self.tests if t.outcome == s] for s in ("failed", "waived", "passed", "skipped")}
-        if by["failed"]:
-            headlines = [h for t in by["failed"] for h in t.findings] or [by["failed"][0].nodeid]
-            more = f" (+{len(headlines) - 1} more)" if len(headlines) > 1 else ""
-            return headlines[0] + more
-        if by["waived"]:
-            return by["waived"][0].reason
-        if by["passed"]:
-            names = ", ".join(t.nodeid.split("::")[-1] for t in by["passed"][:3])
-            more = f", +{len(by['passed']) - 3} more" if len(by["passed"]) > 3 else ""
-            return f"{len(by['passed'])} check(s) passed: {names}{more}"
-        if by["skipped"]:
-            return f"skipped: {by['skipped'][0].reason}"
-        return "no test of this entry was selected in this run"
+        if self.findings:
+            first = self.findings[0][1]
+            more = f" (+{len(self.findings) - 1} more)" if len(self.findings) > 1 else ""
+            if self.status == "waived":
+                return f"waived ({self.findings[0][0].reason}): {headline(first)}{more}"
+            return headline(first) + more
+        if self.status == "not proven":
+            return "not proven: " + "; ".join(self.reasons)
+        names = ", ".join(t.nodeid.split("::")[-1] for t in self.ran[:3])
+        more = f", +{len(self.ran) - 3} more" if len(self.ran) > 3 else ""
+        return f"{len(self.ran)} check(s) ran clean: {names}{more}"
+
+
+def headline(finding: dict) -> str:
+    where = f"{finding['file']}:{finding['line']}" if finding.get("line") else finding["file"]
+    return f"{where}: {finding['message']}"
 
 
 def outcome_of(report) -> str | None:
@@ -50,47 +64,69 @@ def outcome_of(report) -> str | None:
     if report.when == "call" or (report.when == "setup" and not report.passed):
         if hasattr(report, "wasxfail"):
             return "waived" if report.skipped else "passed"
+        if report.failed and not getattr(report, "ssot", {}).get("drift"):
+            return "error"  # not a finding: the check itself broke (or its setup did)
         return report.outcome
     if report.when == "teardown" and report.failed:
-        return "failed"
+        return "error"
     return None
+
+
+def _reason(report) -> str:
+    if hasattr(report, "wasxfail"):
+        return str(report.wasxfail)
+    if report.skipped and isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    if report.failed:
+        return (report.longreprtext.strip() or "failed").splitlines()[-1]
+    return ""
 
 
 class Results:
     def __init__(self) -> None:
         self.tests: list[TestResult] = []
+        self.deselected: dict[str, str] = {}  # test function -> why it did not run (marker expression)
 
     def add(self, report) -> None:
         outcome = outcome_of(report)
         if outcome is None:
             return
-        props = list(getattr(report, "user_properties", []))
-        reason = ""
-        if outcome == "skipped" and isinstance(report.longrepr, tuple):
-            reason = str(report.longrepr[2]).removeprefix("Skipped: ")
-        if outcome == "waived":
-            reason = str(report.wasxfail)
+        ssot = getattr(report, "ssot", None) or {}
         self.tests.append(
             TestResult(
                 nodeid=report.nodeid,
+                test=report.nodeid.rpartition("::")[2].partition("[")[0],
                 outcome=outcome,
-                ids=[(k, v) for k, v in props if k in KINDS],
-                findings=[v for k, v in props if k == "finding"],
-                reason=reason,
-                target=next((v for k, v in props if k == "target"), ""),
+                claims=[tuple(c) for c in ssot.get("claims", [])],
+                findings=list(ssot.get("findings", [])),
+                reason=_reason(report) if outcome in ("skipped", "waived", "error") else "",
             )
         )
 
     def entries(self, catalogue: Catalogue) -> list[EntryStatus]:
-        statuses = []
-        for entry in catalogue.entries.values():
-            if entry.cls == "never-assigned":
-                continue
-            tests = [t for t in self.tests if (entry.kind, entry.id) in t.ids]
-            outcomes = {t.outcome for t in tests}
-            status = next((s for s in STATUSES if s in outcomes), "not run")
-            statuses.append(EntryStatus(entry, status, tests))
-        return statuses
+        return [self.status_of(entry) for entry in catalogue.entries.values() if entry.cls != "never-assigned"]
+
+    def status_of(self, entry: Entry) -> EntryStatus:
+        key = (entry.kind, entry.id)
+        claimed = [t for t in self.tests if key in t.claims]
+        findings = [(t, f) for t in claimed for f in t.about(key)]
+        if findings:
+            waived_only = all(t.outcome == "waived" for t, _ in findings)
+            return EntryStatus(entry, "waived" if waived_only else "failed", findings, claimed)
+        reasons = []
+        for test in entry.covered_by:
+            runs = [t for t in claimed if t.test == test]
+            if not runs:
+                reasons.append(f"{test} did not run ({self.deselected.get(test, 'not collected in this run')})")
+            for t in runs:
+                if t.outcome in ("skipped", "error"):
+                    reasons.append(f"{t.nodeid.split('::')[-1]} {t.outcome}: {t.reason}")
+        status = "not proven" if reasons else "passed"
+        return EntryStatus(entry, status, [], [t for t in claimed if t.outcome in ("passed", "failed")], reasons)
+
+    def beyond(self) -> list[tuple[TestResult, dict]]:
+        """Findings about nothing the catalogue names: drift to register as new gaps."""
+        return [(t, f) for t in self.tests if t.outcome == "failed" for f in t.findings if not f["entries"]]
 
     @staticmethod
     def counts(statuses: list[EntryStatus]) -> dict[str, Counter]:

@@ -21,6 +21,6 @@ def test_layer_loop_is_registered(plan_layer, spine):
 
 
 @pytest.mark.disconnect("F1")
-def test_no_superseded_run_failure_is_open(run_failure_capability, spine):
+def test_no_superseded_run_failure_is_open(spine):
     """After reducing the ledger, no `Run failed` loop that a later run superseded is open."""
-    expect(loops.check_run_failures(spine, run_failure_capability))
+    expect(loops.check_run_failures(spine))

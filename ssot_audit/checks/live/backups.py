@@ -7,8 +7,9 @@ import fnmatch
 from datetime import datetime
 
 from ...findings import Finding
+from ...selectors import facets
 from ...hostview import HostView
-from ...spine import BACKUP, Spine
+from ...spine import BACKUP, Spine, vzdump_vmid
 
 
 def _vm_label(spine: Spine, vmid: int) -> str:
@@ -38,23 +39,26 @@ def check_vzdump_coverage(spine: Spine, view: HostView) -> list[Finding]:
     if not missing:
         return []
     anchor = next((j for j in enabled if j.selection == "vmid"), enabled[0] if enabled else None)
-    lines = ", ".join(str(expected[v][1]) for v in missing)
-    names = ", ".join(_vm_label(spine, v) for v in missing)
-    fix = (
-        f"add {', '.join(map(str, missing))} to the vmid list of job {anchor.id} on {view.name} "
-        f"(Datacenter > Backup, or `pvesh set /cluster/backup/{anchor.id} --vmid ...`)"
-        if anchor and anchor.selection == "vmid"
-        else f"create or enable a vzdump job on {view.name} that selects VM {', '.join(map(str, missing))}"
-    )
-    return [
-        Finding(
-            source, anchor.line_of("vmid") if anchor else None, f"vzdump on {view.name} leaves out VM {names}",
-            expected=f"enabled vzdump jobs selecting VMs {', '.join(map(str, sorted(expected)))} "
-            f"({spine.repo.display(BACKUP.rel)} line {lines})",
-            found="; ".join(_describe(j) for j in jobs) or "no vzdump job",
-            fix=fix,
+    findings = []
+    for vmid in missing:  # one finding per VM: each is its own catalogue entry, or drift beyond it
+        fix = (
+            f"add {vmid} to the vmid list of job {anchor.id} on {view.name} "
+            f"(Datacenter > Backup, or `pvesh set /cluster/backup/{anchor.id} --vmid ...`)"
+            if anchor and anchor.selection == "vmid"
+            else f"create or enable a vzdump job on {view.name} that selects VM {vmid}"
         )
-    ]  # fmt: skip
+        findings.append(
+            Finding(
+                source, anchor.line_of("vmid") if anchor else None,
+                f"vzdump on {view.name} leaves out VM {_vm_label(spine, vmid)}",
+                expected=f"enabled vzdump jobs selecting VMs {', '.join(map(str, sorted(expected)))} "
+                f"({spine.repo.display(BACKUP.rel)} line {expected[vmid][1]})",
+                found="; ".join(_describe(j) for j in jobs) or "no vzdump job",
+                fix=fix,
+                about=facets(vmid=vmid),
+            )
+        )  # fmt: skip
+    return findings
 
 
 def file_glob_targets(spine: Spine, host: str) -> list[tuple[dict, int | None]]:
@@ -97,6 +101,7 @@ def check_backup_freshness(spine: Spine, view: HostView, now: datetime) -> list[
                 Finding(
                     view.where(directory), None, f"backup {target['name']} on {view.name} is missing or stale",
                     expected=f"a {target['glob']} newer than {hours} h ({where})", found=found, fix=fix,
+                    about=facets(vmid=vzdump_vmid(target)),
                 )
             )  # fmt: skip
     return findings

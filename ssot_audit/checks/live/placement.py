@@ -4,6 +4,7 @@ and is absent from the other hypervisors (204 is on pve, and proxmox-home has no
 from __future__ import annotations
 
 from ...findings import Finding
+from ...selectors import facets
 from ...hostview import HostView
 from ...spine import Spine, Vm
 
@@ -37,6 +38,7 @@ def check_placement(spine: Spine, view: HostView) -> list[Finding]:
                 expected=f"VM {vm.vmid} present and running on {view.name} ({why})",
                 found=f"VM {vm.vmid} is {guest.status}" if guest else f"{view.name} has no VM {vm.vmid}",
                 fix=f"start VM {vm.vmid} on {view.name}, or correct its placement in the spine",
+                about=facets(vmid=vm.vmid, layer=spine.plan_layers_holding(vm.vmid)),
             )
         )  # fmt: skip
     configs = {vmid: node for node, vmids in view.node_configs.items() for vmid in vmids}
@@ -48,6 +50,7 @@ def check_placement(spine: Spine, view: HostView) -> list[Finding]:
                     expected=f"VM {vm.vmid} only on {host} ({why})",
                     found=f"{view.name} has /etc/pve/nodes/{configs[vm.vmid]}/qemu-server/{vm.vmid}.conf",
                     fix=f"migrate or remove VM {vm.vmid} on {view.name}, or correct its placement in the spine",
+                    about=facets(vmid=vm.vmid, layer=spine.plan_layers_holding(vm.vmid)),
                 )
             )  # fmt: skip
     return findings

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ...findings import Finding
+from ...selectors import facets
 from ...hostfacts import cron
 from ...hostfacts.zpool_status import CANCELED, FINISHED, NONE, PAUSED, SCANNING, SCRUB, Pool
 from ...hostview import HostView
@@ -53,6 +54,7 @@ def check_scrub_schedule(view: HostView) -> list[Finding]:
                 view.where("crontab -l"), None, f"pool {name} on {view.name} has no scrub schedule",
                 expected=f"a cron line running `zpool scrub {name}`, Debian's periodic scrub not disabled for "
                 f"{name}, or an enabled zfs-scrub-*@{name}.timer",
+                about=facets(pool=name),
                 found="; ".join(seen),
                 fix=f"add `0 4 * * 0 zpool scrub {name}` to root's crontab on {view.name} (crontab -e), "
                 f"or `systemctl enable --now zfs-scrub-monthly@{name}.timer`",
@@ -92,6 +94,7 @@ def check_scrub_age(view: HostView, now: datetime, max_days: int) -> list[Findin
                 Finding(
                     view.where("zpool status"), None, f"pool {name} on {view.name} has no recent completed scrub",
                     expected=f"a completed scrub within {max_days} days (--max-scrub-age-days)",
+                    about=facets(pool=name),
                     found=why,
                     fix=f"run `zpool scrub {name}` on {view.name} "
                     "and make sure it stays scheduled",

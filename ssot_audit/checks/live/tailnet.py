@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 
 from ...findings import Finding
+from ...selectors import facets
 from ...hostview import HostView
 from ...spine import SSH_TARGETS, Spine
 
@@ -35,6 +36,8 @@ def check_tailnet(spine: Spine, view: HostView) -> list[Finding]:
                 view.where("tailscale status --json"), None, f"Tailscale is not running on {view.name}",
                 expected="BackendState Running", found=f"BackendState {status.backend_state or '(none)'}",
                 fix=f"`tailscale up` on {view.name} (log in again if it says NeedsLogin)",
+                # from this host no target can be seen on the tailnet: every target's check is this finding
+                about=facets(target=[host for host, _, _ in tailnet_targets(spine)]),
             )
         ]  # fmt: skip
     findings = []
@@ -51,6 +54,6 @@ def check_tailnet(spine: Spine, view: HostView) -> list[Finding]:
             continue
         findings.append(
             Finding(targets, line, f"{host} is not on the tailnet as the spine says (seen from {view.name})",
-                    expected=f"{host} online at {ip}", found=found, fix=fix)
+                    expected=f"{host} online at {ip}", found=found, fix=fix, about=facets(target=host))
         )  # fmt: skip
     return findings
