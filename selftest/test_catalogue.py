@@ -51,9 +51,9 @@ def test_every_catalogue_entry_with_markers_has_tests(pytester):
             of_test = [i for i in items if i.originalname == test_name]
             assert of_test, f"{entry.label}: covered_by names {test_name}, which is not collected"
             # the readability test is every binding's guard: the catalogue alone says which gate a file belongs to
-            assert test_name == "test_spine_source_is_readable" or all(entry.id in declared(i, entry.kind) for i in of_test), (
-                f"{entry.label}: {test_name} does not declare @pytest.mark.{entry.kind}({entry.id!r})"
-            )
+            assert test_name == "test_spine_source_is_readable" or all(
+                entry.id in declared(i, entry.kind) for i in of_test
+            ), f"{entry.label}: {test_name} does not declare @pytest.mark.{entry.kind}({entry.id!r})"
             if "live" in entry.markers and not [m for m in ("static", "crossrepo") if m in _markers(of_test[0])]:
                 continue  # host items exist only with --hosts
             claimed = [i for i in of_test if entry.id in ids_of(i, entry.kind)]

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from selftest.suite import ALIGNED
+from ssot_audit import catalogue
 from ssot_audit.checks.live import backups, identity, placement, scrubs, tailnet
 from ssot_audit.hostfacts import cron, tailscale_status
 from ssot_audit.hostfacts.guests import Guest
@@ -15,6 +16,7 @@ from ssot_audit.repo import Repo
 from ssot_audit.spine import Spine
 
 NOW = datetime(2026, 2, 8, 20, tzinfo=timezone.utc)
+CAT = catalogue.load()
 
 
 @pytest.fixture
@@ -160,3 +162,21 @@ def test_tailnet_running_ip_and_online(aligned):
     assert [f.found.split(" has ")[-1].split(" is ")[-1] for f in findings] == [
         "100.64.0.9", "offline", f"no node named {nodes[-1].name} on the tailnet"
     ]  # fmt: skip
+
+
+def test_each_vm_left_out_is_its_own_finding_about_that_vm(aligned):
+    """C2 is VM 204: a job that also leaves out 203 gives a second finding, which is drift beyond C2."""
+    jobs = [VzdumpJob("daily", {"vmid": "200,201,202"}, 1, {"vmid": 9})]
+    found = backups.check_vzdump_coverage(aligned, fake(vzdump_jobs=("pve:/etc/pve/jobs.cfg", jobs), guests={}))
+    assert [dict(f.about) for f in found] == [{"vmid": frozenset({"203"})}, {"vmid": frozenset({"204"})}]
+    claimed = CAT.claims("test_vzdump_job_covers_backup_targets", {"host": frozenset({"pve"})})
+    about = [
+        [
+            e.id
+            for e in CAT.about(
+                "test_vzdump_job_covers_backup_targets", claimed, {"host": frozenset({"pve"}), **f.about}
+            )
+        ]
+        for f in found
+    ]
+    assert about == [[], ["C2"]]

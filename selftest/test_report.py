@@ -50,7 +50,9 @@ def test_results_json_matches_its_schema(pytester, tmp_path):
     assert {f["line"] for f in b4["findings"]} >= {11} and all(f["fix"] and f["expected"] for f in b4["findings"])
     assert document["counts"]["category B"] == {"failed": 7}
     # n8n is not a service the loop names: its stale health check is drift beyond the catalogue, not B4
-    assert [f["message"] for f in document["beyond"] if "n8n" in f["message"]] == ["n8n health check targets docker-host"]
+    assert [f["message"] for f in document["beyond"] if "n8n" in f["message"]] == [
+        "n8n health check targets docker-host"
+    ]
     assert all(f["entries"] == [] for f in document["beyond"])
 
 

@@ -44,7 +44,6 @@ class Finding:
             lines += ["  diff:"] + [f"    {d}" for d in self.detail.splitlines()]
         return redact("\n".join(lines))
 
-
     def as_dict(self) -> dict:
         """The finding as results.json records it (redacted)."""
         out = {

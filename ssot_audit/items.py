@@ -71,7 +71,9 @@ def _plan_layers(spine: Spine) -> list[Item]:
 
 
 def _host_pools(spine: Spine) -> list[Item]:
-    return [Item(key, facets(host=key.partition("/")[0], pool=key.partition("/")[2])) for key in ssot_docs.pool_keys(spine)]
+    return [
+        Item(key, facets(host=key.partition("/")[0], pool=key.partition("/")[2])) for key in ssot_docs.pool_keys(spine)
+    ]
 
 
 ITEMS: dict[str, ItemSource] = {

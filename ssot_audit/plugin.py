@@ -20,10 +20,10 @@ from . import waivers as waivers_mod
 from .findings import Finding, render_all
 from .redact import redact
 from .repo import Repo, SourceUnavailable
-from .selectors import Facets, facets, merge
 from .report import closeout, html
 from .report.environment import commit
 from .report.results import Results, headline
+from .selectors import Facets, facets, merge
 from .spine import Spine
 from .timestamps import parse_utc
 from .workbench import Workbench

@@ -243,7 +243,6 @@ class Spine:
                 out[key] = Layer(key, section.title, section.line, section.fields())
         return out
 
-
     def plan_layers_holding(self, vmid: int) -> list[str]:
         """Numbers of the plan layers that hold a VM; none when the (local-only) plan cannot be read."""
         from .checks.master_plan import layer_vmids  # the plan's VMID reading lives with its checks

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 
 from ..findings import Finding
-from ..selectors import facets
 from ..repo import Source
+from ..selectors import facets
 from ..sources.markdown import Row, Section
 from ..spine import Spine
 

@@ -53,7 +53,9 @@ def closeout_markdown(loop: str, statuses: list[EntryStatus], beyond: Beyond, en
             "| finding | fix | test |",
             "|---|---|---|",
         ]
-        lines += [f"| {_cell(headline(f))} | {_cell(f['fix'])} | {_cell(t.nodeid.split('::')[-1])} |" for t, f in beyond]
+        lines += [
+            f"| {_cell(headline(f))} | {_cell(f['fix'])} | {_cell(t.nodeid.split('::')[-1])} |" for t, f in beyond
+        ]
     return "\n".join(lines) + "\n"
 
 

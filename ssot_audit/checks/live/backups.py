@@ -7,8 +7,8 @@ import fnmatch
 from datetime import datetime
 
 from ...findings import Finding
-from ...selectors import facets
 from ...hostview import HostView
+from ...selectors import facets
 from ...spine import BACKUP, Spine, vzdump_vmid
 
 

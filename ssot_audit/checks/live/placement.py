@@ -4,8 +4,8 @@ and is absent from the other hypervisors (204 is on pve, and proxmox-home has no
 from __future__ import annotations
 
 from ...findings import Finding
-from ...selectors import facets
 from ...hostview import HostView
+from ...selectors import facets
 from ...spine import Spine, Vm
 
 # Spine statuses of VMs that need not exist yet (or any more).

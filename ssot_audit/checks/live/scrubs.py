@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ...findings import Finding
-from ...selectors import facets
 from ...hostfacts import cron
 from ...hostfacts.zpool_status import CANCELED, FINISHED, NONE, PAUSED, SCANNING, SCRUB, Pool
 from ...hostview import HostView
+from ...selectors import facets
 
 # org.debian:periodic-scrub values the Debian script scrubs on; any other value it warns about and skips.
 _DEBIAN_SCRUBS = {"-", "auto", "enable"}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import ipaddress
 
 from ...findings import Finding
-from ...selectors import facets
 from ...hostview import HostView
+from ...selectors import facets
 from ...spine import SSH_TARGETS, Spine
 
 TAILNET = ipaddress.ip_network("100.64.0.0/10")  # Tailscale's CGNAT range
