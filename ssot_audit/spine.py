@@ -30,8 +30,10 @@ SOURCES = (
 )  # fmt: skip
 
 SCOPES_DIR = "mailroom/state/loop-scopes"
+# A capability name as run keys carry it (the pattern of the spine's loops-reconcile).
+CAPABILITY = r"[a-z][a-z0-9_.]+"
 # receipts/sessions/RCAP-<YYYYMMDD-HHMMSS>__<capability>__R<n>/receipt.md (docs/core/RECEIPTS_CONTRACT.md)
-_CAP_RECEIPT = re.compile(r"^RCAP-(?P<ts>\d{8}-\d{6})__(?P<cap>[^_]+(?:_[^_]+)*?)__R\w+$")
+_CAP_RECEIPT = re.compile(rf"^RCAP-(?P<ts>\d{{8}}-\d{{6}})__(?P<cap>{CAPABILITY}?)__R\w+$")
 _PASSED = {"done", "pass", "passed", "ok", "success"}
 _VZDUMP_GLOB = re.compile(r"vzdump-(?:qemu|lxc)-(\d+)-")
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 
 from ..findings import Finding
-from ..spine import LEDGER, MASTER_PLAN, SCOPES_DIR, Spine
+from ..spine import CAPABILITY, LEDGER, MASTER_PLAN, SCOPES_DIR, Spine
 from ..timestamps import parse_utc
 
 _LOOP = re.compile(r"\bLOOP-[A-Z0-9]+(?:-[A-Z0-9]+)*\b")
-_RUN_FAILED = re.compile(r"^Run failed:\s*(?P<cap>\S+)")
+_RUN_FAILED = re.compile(r"^Run failed:\s*(?P<key>\S+)")
+# The spine's run keys name the capability between double underscores,
+# `CAP-20260205-151332__docs.lint__Rvbbs33945` (ops/commands/loops.sh writes them,
+# loops-reconcile reads the capability back with this pattern).
+_KEY_CAPABILITY = re.compile(rf"__(?P<cap>{CAPABILITY})__")
+_CAPABILITY = re.compile(CAPABILITY)
 
 
 def layer_loop(spine: Spine, layer_key: str) -> tuple[int, str | None]:
@@ -70,9 +75,25 @@ def check_layer_registered(spine: Spine, layer_key: str) -> list[Finding]:
     ]
 
 
+def failed_capability(record: dict) -> str | None:
+    """The capability of a `Run failed:` loop, or None for any other loop.
+
+    The title names the run key, `Run failed: CAP-<ts>__<capability>__R<id>`, and
+    the row keeps it as `run_key`; older rows named the capability itself,
+    `Run failed: docs.lint`. A run key with no capability in it (a session run)
+    gives None: no capability run can supersede it.
+    """
+    title = _RUN_FAILED.match(str(record.get("title", "")))
+    if not title:
+        return None
+    for key in (title["key"], str(record.get("run_key") or "")):
+        if in_key := _KEY_CAPABILITY.search(key):
+            return in_key["cap"]
+    return title["key"] if _CAPABILITY.fullmatch(title["key"]) else None
+
+
 def run_failure_capabilities(spine: Spine) -> list[str]:
-    matches = (_RUN_FAILED.match(str(r.get("title", ""))) for r, _ in spine.loops.values())
-    return sorted({m["cap"] for m in matches if m})
+    return sorted({cap for record, _ in spine.loops.values() if (cap := failed_capability(record))})
 
 
 def check_run_failures(spine: Spine, capability: str) -> list[Finding]:
@@ -84,7 +105,7 @@ def check_run_failures(spine: Spine, capability: str) -> list[Finding]:
     failures = [
         (loop_id, record, line, parse_utc(record.get("created_at")))
         for loop_id, (record, line) in spine.loops.items()
-        if (m := _RUN_FAILED.match(str(record.get("title", "")))) and m["cap"] == capability
+        if failed_capability(record) == capability
     ]
     later_runs = [(when, f"loop {loop_id}") for loop_id, _, _, when in failures if when]
     later_runs += [
