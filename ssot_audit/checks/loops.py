@@ -8,7 +8,6 @@ from ..findings import Finding
 from ..spine import CAPABILITY, LEDGER, MASTER_PLAN, SCOPES_DIR, Spine
 from ..timestamps import parse_utc
 
-_LOOP = re.compile(r"\bLOOP-[A-Z0-9]+(?:-[A-Z0-9]+)*\b")
 _RUN_FAILED = re.compile(r"^Run failed:\s*(?P<key>\S+)")
 # The spine's run keys name the capability between double underscores,
 # `CAP-20260205-151332__docs.lint__Rvbbs33945` (ops/commands/loops.sh writes them,
@@ -19,9 +18,8 @@ _CAPABILITY = re.compile(CAPABILITY)
 
 def layer_loop(spine: Spine, layer_key: str) -> tuple[int, str | None]:
     layer = spine.layers[layer_key]
-    line, text = layer.fields.get("loop", (layer.line, ""))
-    match = _LOOP.search(text)
-    return line, match[0] if match else None
+    line, loop = layer.loop or (layer.fields.get("loop", (layer.line, ""))[0], None)
+    return line, loop
 
 
 def scope_for(spine: Spine, loop: str) -> str | None:
