@@ -57,6 +57,23 @@ def test_coverage_honours_enabled_and_node(aligned):
     assert backups.check_vzdump_coverage(aligned, fake(vzdump_jobs=("x", all_here), guests=guests)) == []
 
 
+def test_coverage_reads_exclude_alone_and_enabled_as_pve_does(aligned):
+    guests = {v: Guest(v, str(v), "running", "pve") for v in (200, 202, 203, 204, 9000)}
+    everything_but_the_template = [VzdumpJob("weekly", {"exclude": "9000"}, 1)]
+    assert (
+        backups.check_vzdump_coverage(aligned, fake(vzdump_jobs=("x", everything_but_the_template), guests=guests))
+        == []
+    )
+    but_204 = [VzdumpJob("weekly", {"exclude": "9000,204"}, 1)]
+    (finding,) = backups.check_vzdump_coverage(aligned, fake(vzdump_jobs=("x", but_204), guests=guests))
+    assert "leaves out VM 204" in finding.summary and "all except 9000,204" in finding.found
+    spelled = [VzdumpJob("daily", {"vmid": "200,202,203,204", "enabled": "no"}, 1)]
+    assert backups.check_vzdump_coverage(aligned, fake(vzdump_jobs=("x", spelled), guests={})) == []
+    off = [VzdumpJob("daily", {"vmid": "200,202,203,204", "enabled": "0"}, 1), VzdumpJob("o", {"enabled": "off"}, 9)]
+    (finding,) = backups.check_vzdump_coverage(aligned, fake(vzdump_jobs=("x", off), guests={}))
+    assert "job daily (disabled)" in finding.found and "PVE drops `enabled off` (not 1 or 0)" in finding.found
+
+
 def test_freshness_missing_dir_and_stale(aligned):
     stale = NOW - timedelta(hours=30)
     view = fake(
