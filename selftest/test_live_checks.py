@@ -8,7 +8,7 @@ import pytest
 from selftest.suite import ALIGNED
 from ssot_audit.checks.live import backups, identity, placement, scrubs, tailnet
 from ssot_audit.hostfacts import cron, tailscale_status
-from ssot_audit.hostfacts.guests import Guest
+from ssot_audit.hostfacts.guests import Guest, GuestConfig
 from ssot_audit.hostfacts.jobs_cfg import VzdumpJob
 from ssot_audit.hostfacts.zpool_status import Pool, Scan
 from ssot_audit.repo import Repo
@@ -129,12 +129,42 @@ def test_scrub_age(scan, why):
 
 
 # identity ---------------------------------------------------------------------------------------------------
+def configs(node, *vmids, kind="qemu-server"):
+    return [GuestConfig(node, kind, v) for v in vmids]
+
+
 def test_node_dir():
-    ok = fake(hostname="pve", node_configs={"pve": [101, 102], "proxmox-home": []})
+    ok = fake(hostname="pve", node_configs={"pve": configs("pve", 101, 102), "proxmox-home": []})
     assert identity.check_node_dir(ok) == []
-    (bad,) = identity.check_node_dir(fake("proxmox-home", hostname="proxmox-home", node_configs=ok.node_configs))
+    drifted = fake("proxmox-home", hostname="proxmox-home", node_configs=ok.node_configs, clustered=False)
+    (bad,) = identity.check_node_dir(drifted)
     assert "/etc/pve/nodes/pve/qemu-server: 101.conf, 102.conf" in bad.found
+    assert bad.fix.startswith("set the hostname of proxmox-home back to the node name (pve)")
     assert identity.check_node_dir(fake(hostname="pve", node_configs={"pve": []})) == []  # no guests yet
+
+
+def test_node_dir_guests_left_under_the_old_node_on_a_standalone_node():
+    """GAP-OP-015 after new guests were made under the new name: the old ones are gone from `qm list`."""
+    nodes = {
+        "proxmox-home": configs("proxmox-home", 103),
+        "pve": configs("pve", 101, 102) + configs("pve", 105, kind="lxc"),
+    }
+    (finding,) = identity.check_node_dir(fake("proxmox-home", hostname="proxmox-home", node_configs=nodes,
+                                              clustered=False))  # fmt: skip
+    assert (
+        finding.summary == "guest configs of proxmox-home sit under /etc/pve/nodes/pve, not under its node proxmox-home"
+    )
+    assert finding.found == (
+        "hostname proxmox-home; /etc/pve/nodes/pve/qemu-server: 101.conf, 102.conf; /etc/pve/nodes/pve/lxc: 105.conf"
+    )
+    assert finding.fix.startswith("move /etc/pve/nodes/pve/qemu-server/101.conf, ")
+    lxc_only = {"proxmox-home": [], "pve": configs("pve", 105, kind="lxc")}
+    (finding,) = identity.check_node_dir(fake("proxmox-home", hostname="proxmox-home", node_configs=lxc_only,
+                                              clustered=False))  # fmt: skip
+    assert finding.found == "hostname proxmox-home; /etc/pve/nodes/pve/lxc: 105.conf"
+    # in a cluster the other node directories are the other nodes'
+    clustered = fake("proxmox-home", hostname="proxmox-home", node_configs=nodes, clustered=True)
+    assert identity.check_node_dir(clustered) == []
 
 
 def test_hostname_and_uniqueness_honour_the_exception(aligned):
@@ -155,9 +185,12 @@ def test_hostname_and_uniqueness_honour_the_exception(aligned):
 # placement -----------------------------------------------------------------------------------------------------
 def test_placement_present_running_and_absent_elsewhere(aligned):
     running = {v: Guest(v, str(v), "running") for v in (200, 202, 204)}
-    pve = fake(guests={**running, 204: Guest(204, "infra-core", "stopped")}, node_configs={"pve": [200, 202, 204]})
+    pve = fake(
+        guests={**running, 204: Guest(204, "infra-core", "stopped")},
+        node_configs={"pve": configs("pve", 200, 202, 204)},
+    )
     assert [f.summary for f in placement.check_placement(aligned, pve)] == ["VM 204 (infra-core) is not running on pve"]
-    home = fake("proxmox-home", guests={}, node_configs={"pve": [101, 204]})
+    home = fake("proxmox-home", guests={}, node_configs={"pve": configs("pve", 101, 204)})
     (moved,) = placement.check_placement(aligned, home)
     assert moved.found == "proxmox-home has /etc/pve/nodes/pve/qemu-server/204.conf"
 

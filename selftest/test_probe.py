@@ -126,3 +126,24 @@ def test_cron_reads_root_system_and_cron_d_files_cron_would_run():
     (line,) = v.cron_lines
     assert line.file == "pve:/etc/cron.d/zfsutils-linux"
     assert "cat /etc/cron.d/zfsutils-linux.dpkg-old" not in v.probe.sent
+
+
+def test_node_configs_list_vms_and_containers_and_corosync_says_cluster():
+    v = view({
+        "ls -1 /etc/pve/nodes": (0, "proxmox-home\npve\n", ""),
+        "ls -1 /etc/pve/nodes/proxmox-home/qemu-server": (0, "103.conf\n", ""),
+        "ls -1 /etc/pve/nodes/proxmox-home/lxc": (0, "105.conf\n", ""),
+        "ls -1 /etc/pve/nodes/pve/qemu-server": (0, "101.conf\n102.conf\n102.conf.tmp.4242\n", ""),
+        "ls -1 /etc/pve/nodes/pve/lxc": (2, "", "ls: cannot access '/etc/pve/nodes/pve/lxc': No such file or directory"),
+        "ls -1 -- /etc/pve": (0, "authkey.pub\ndatacenter.cfg\njobs.cfg\nlocal\nnodes\nqemu-server\nstorage.cfg\n", ""),
+    })  # fmt: skip
+    assert {n: [c.path for c in held] for n, held in v.node_configs.items()} == {
+        "proxmox-home": [
+            "/etc/pve/nodes/proxmox-home/qemu-server/103.conf",
+            "/etc/pve/nodes/proxmox-home/lxc/105.conf",
+        ],
+        "pve": ["/etc/pve/nodes/pve/qemu-server/101.conf", "/etc/pve/nodes/pve/qemu-server/102.conf"],
+    }
+    assert v.clustered is False
+    joined = view({"ls -1 -- /etc/pve": (0, "corosync.conf\nnodes\n", "")})
+    assert joined.clustered is True

@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cached_property
 
 from .hostfacts import cron, files, jobs_cfg, tailscale_status, timers, zpool_status
-from .hostfacts.guests import Guest, parse_cluster_resources, parse_qm_list
+from .hostfacts.guests import CONFIG_DIRS, Guest, GuestConfig, guest_configs, parse_cluster_resources, parse_qm_list
 from .probe import CommandMissing, FactUnreadable, Output, Probe
 
 JOBS_CFG = "/etc/pve/jobs.cfg"
@@ -54,14 +54,20 @@ class HostView:
         return self._read("machine-id").stdout.strip()
 
     @cached_property
-    def node_configs(self) -> dict[str, list[int]]:
-        """PVE node directory -> the VMIDs with a qemu-server config in it."""
+    def node_configs(self) -> dict[str, list[GuestConfig]]:
+        """PVE node directory -> the guest configs (VMs, then containers) in it."""
         out = {}
         for node in files.parse_ls(self._read("pve-nodes").stdout):
-            listing = self._read("pve-node-configs", ok=(0, 2), node=node)
-            names = files.parse_ls(listing.stdout) if listing.rc == 0 else []
-            out[node] = sorted(int(n[:-5]) for n in names if n.endswith(".conf") and n[:-5].isdigit())
+            out[node] = []
+            for kind, fact in zip(CONFIG_DIRS, ("pve-node-configs", "pve-node-lxc"), strict=True):
+                listing = self._read(fact, ok=(0, 2), node=node)
+                out[node] += guest_configs(node, kind, files.parse_ls(listing.stdout) if listing.rc == 0 else [])
         return out
+
+    @cached_property
+    def clustered(self) -> bool:
+        """Whether the node is in a cluster: pmxcfs holds /etc/pve/corosync.conf only then."""
+        return "corosync.conf" in (self.listing("/etc/pve") or [])
 
     # Proxmox -------------------------------------------------------------------
     @cached_property
