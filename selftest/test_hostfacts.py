@@ -185,6 +185,19 @@ def test_user_crontab_scrubs():
     assert lines[4].schedule == "@weekly"
 
 
+def test_scrub_every_pool_one_liners():
+    lines = cron.parse_crontab(read("crontab-scrub-all-pools.txt"), "pve:crontab -l")
+    assert [cron.scrubs_every_pool(line, "ONLINE") for line in lines] == [True] * 5 + [False, False]
+    assert all(not cron.scrubbed_pools(line) for line in lines)  # no pool is named
+    assert all(cron.scrubs_every_pool(line, "DEGRADED") for line in lines[:5])  # they ask for no health
+
+
+def test_scrub_every_online_pool_from_cron_d():
+    (line,) = cron.parse_crontab(read("cron.d-zfs-scrub-online"), "pve:/etc/cron.d/zfs-scrub", system=True)
+    assert line.user == "root"
+    assert cron.scrubs_every_pool(line, "ONLINE") and not cron.scrubs_every_pool(line, "DEGRADED")
+
+
 def test_system_crontab_has_a_user_field_and_debian_scrub():
     (line,) = cron.parse_crontab(read("cron.d-zfsutils-linux"), "/etc/cron.d/zfsutils-linux", system=True)
     assert line.user == "root" and line.schedule == "24 0 8-14 * *" and line.line == 4

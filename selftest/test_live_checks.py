@@ -107,6 +107,22 @@ def test_schedule_by_cron_debian_or_timer():
     assert "skips old: pool state DEGRADED" in finding.found  # Debian's script scrubs ONLINE pools only
 
 
+def test_schedule_by_a_scrub_every_pool_one_liner():
+    every = line("0 2 1 * * zpool list -H -o name | while read pool; do zpool scrub $pool; done\n")
+    two = pools(media=("ONLINE", finished(1)), tank=("DEGRADED", finished(1)))
+    assert scrubs.check_scrub_schedule(fake(cron_lines=every, pools=two, scrub_timers={})) == []
+    online = line(
+        "24 0 8-14 * * root zpool list -H -o health,name | awk '$1 == \"ONLINE\" {print $2}' | "
+        'while read p; do zpool scrub "$p"; done\n', "pve:/etc/cron.d/zfs-scrub", system=True,
+    )  # fmt: skip
+    (finding,) = scrubs.check_scrub_schedule(fake(cron_lines=online, pools=two, scrub_timers={}))
+    assert finding.summary == "pool tank on pve has no scrub schedule"
+    assert "pve:/etc/cron.d/zfs-scrub:1 scrubs the ONLINE pools; tank is DEGRADED" in finding.found
+    filtered = line("0 5 * * 0 zpool list -H -o name | grep -v media | while read p; do zpool scrub $p; done\n")
+    (finding,) = scrubs.check_scrub_schedule(fake(cron_lines=filtered, pools={"media": two["media"]}, scrub_timers={}))
+    assert finding.summary == "pool media on pve has no scrub schedule"
+
+
 @pytest.mark.parametrize(
     "scan, why",
     [
