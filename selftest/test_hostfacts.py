@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ssot_audit.hostfacts import cron, files, guests, jobs_cfg, tailscale_status, timers, zpool_status
+from ssot_audit.hostfacts import clock, cron, files, guests, jobs_cfg, tailscale_status, timers, zpool_status
 
 DATA = Path(__file__).parent / "data" / "hostfacts"
 HOSTS = Path(__file__).parent.parent / "fixtures" / "hosts"
@@ -177,6 +177,29 @@ def test_zpool_text_dates_read_in_the_hosts_zone():
 
 
 # cron and timers -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "target, zone",
+    [("/usr/share/zoneinfo/America/New_York\n", "America/New_York"), ("../usr/share/zoneinfo/Etc/UTC", "Etc/UTC"),
+     ("/usr/share/zoneinfo/posix/America/Adak", "America/Adak"), ("/etc/alternatives/localtime", None),
+     ("/usr/share/zoneinfo/Nowhere/Atlantis", None)],
+)  # fmt: skip
+def test_zone_of_the_localtime_link(target, zone):
+    found = clock.zone_of_localtime(target)
+    assert (str(found) if found else None) == zone
+
+
+def test_utc_offset_of_date():
+    assert clock.parse_offset("-1000\n").utcoffset(None).total_seconds() == -36000
+    assert clock.parse_offset("+0530").utcoffset(None).total_seconds() == 19800
+    with pytest.raises(ValueError):
+        clock.parse_offset("HST")
+
+
+def test_host_fixtures_link_localtime_to_their_zone():
+    for tree in sorted(HOSTS.glob("*/*/etc")):
+        assert (tree / "localtime").readlink().name == (tree / "timezone").read_text().strip().rsplit("/")[-1], tree
+
+
 def test_user_crontab_scrubs():
     lines = cron.parse_crontab(read("crontab-root.txt"), "pve:crontab -l")
     assert [line.line for line in lines] == [3, 4, 6, 7, 8]  # no comments, no MAILTO=

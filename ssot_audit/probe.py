@@ -31,6 +31,8 @@ ARGS = {
 COMMANDS = {
     "hostname": "hostname",
     "machine-id": "cat /etc/machine-id",
+    "localtime": "readlink /etc/localtime",
+    "utc-offset": "date +%z",
     "pve-nodes": "ls -1 /etc/pve/nodes",
     "pve-node-configs": "ls -1 /etc/pve/nodes/{node}/qemu-server",
     "pve-node-lxc": "ls -1 /etc/pve/nodes/{node}/lxc",
