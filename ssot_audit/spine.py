@@ -93,7 +93,7 @@ _VM_COLUMNS = ("vmid", "vmids", "vm id", "id", "vm", "vms", "vm(s)")  # by prefe
 _NAME_COLUMNS = ("name", "vm name", "hostname", "vm", "guest")
 _HOST_KEYS = ("host", "hypervisor", "proxmox host", "pve host", "node", "proxmox node")
 _LOOP_KEYS = ("loop", "loop id", "owning loop", "owner loop", "loops")
-LOOP_ID = re.compile(r"\bLOOP-[A-Z0-9]+(?:-[A-Z0-9]+)*\b")
+_LOOP_ID = re.compile(r"\bLOOP-[A-Z0-9]+(?:-[A-Z0-9]+)*\b")
 _NAMED_VM = re.compile(r"([A-Za-z][\w.-]*)\s*\((?:VM\s*ID|VMID|VM)?\s*#?\s*(\d{3,9})\)", re.IGNORECASE)
 
 
@@ -128,7 +128,7 @@ def _layer(number: int, sections: list[Section]) -> Layer:
     host = next((fields[k] for k in _HOST_KEYS if k in fields), None)
     loop = None
     for line, text in [fields[k] for k in _LOOP_KEYS if k in fields] + [(head.line, head.title)]:
-        if match := LOOP_ID.search(text):
+        if match := _LOOP_ID.search(text):
             loop = (line, match[0])
             break
     return Layer(f"layer-{number}", number, head.title, head.line, fields, vmids, names, host, loop)
