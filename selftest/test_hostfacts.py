@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ssot_audit.hostfacts import cron, files, guests, jobs_cfg, tailscale_status, timers, zpool_status
+from ssot_audit.hostfacts import clock, cron, files, guests, jobs_cfg, tailscale_status, timers, zpool_status
 
 DATA = Path(__file__).parent / "data" / "hostfacts"
 HOSTS = Path(__file__).parent.parent / "fixtures" / "hosts"
@@ -62,12 +62,54 @@ def test_selection_pool_then_vmid_then_all_then_node():
     assert listed.needs_guests() is False and everything.needs_guests() is True
 
 
+def test_jobs_cfg_read_as_pve_reads_a_hand_edited_file():
+    jobs = {j.id: j for j in jobs_cfg.parse_jobs_cfg(read("jobs-hand-edited.cfg"))}
+    assert list(jobs) == ["backup-ronny-daily-2026-01-22", "backup-weekly-all", "backup-media-pool",
+                          "backup-old-nightly", "backup-all-spelled-out"]  # fmt: skip
+    daily = jobs["backup-ronny-daily-2026-01-22"]
+    # a whitespace-only line and an indented comment do not end the section
+    assert daily.vmids() == {200, 201, 202, 203, 204} and daily.line_of("vmid") == 8
+    assert daily.options["storage"] == "tank-backups"
+    # a header with no empty line before it is no section: PVE ignores it, and its option is a duplicate
+    assert jobs["backup-old-nightly"].vmids() == {100, 101} and not jobs["backup-old-nightly"].enabled
+
+
+def test_exclude_alone_selects_all_guests_but_those():
+    weekly = {j.id: j for j in jobs_cfg.parse_jobs_cfg(read("jobs-hand-edited.cfg"))}["backup-weekly-all"]
+    g = {v: guests.Guest(v, str(v), "running", "pve") for v in (200, 204, 9000)}
+    assert weekly.selection == "all" and weekly.selects(g) == {200, 204}
+    assert weekly.needs_guests()
+    assert jobs_cfg.VzdumpJob("p", {"pool": "media-vms", "exclude": "204"}).selection == "pool"
+    assert jobs_cfg.VzdumpJob("none", {"schedule": "02:00"}).selects(g) == set()
+
+
+@pytest.mark.parametrize(
+    "value, enabled",
+    [(None, True), ("", True), ("1", True), ("0", False),
+     # spellings PVE's CLI accepts but its file parser rejects: the option is dropped, the default (1) applies
+     ("no", True), ("off", True), ("false", True), ("yes", True), ("On", True)],
+)  # fmt: skip
+def test_enabled_as_pve_reads_it_from_the_file(value, enabled):
+    options = {} if value is None else {"enabled": value}
+    assert jobs_cfg.VzdumpJob("j", options).enabled is enabled
+
+
+def test_all_must_be_a_pve_boolean_too():
+    jobs = {j.id: j for j in jobs_cfg.parse_jobs_cfg(read("jobs-hand-edited.cfg"))}
+    assert jobs["backup-all-spelled-out"].selection == "none" and jobs["backup-all-spelled-out"].enabled
+    assert jobs["backup-weekly-all"].enabled  # `enabled` with no value is 1
+    assert jobs["backup-media-pool"].enabled  # `enabled no` is dropped by PVE
+    assert jobs_cfg.VzdumpJob("a", {"all": ""}).selection == "all"
+
+
 def test_pvesh_backup_json_is_the_same_job_model():
     jobs = {j.id: j for j in jobs_cfg.parse_pvesh_backup(read("pvesh-cluster-backup.json"))}
     assert jobs["backup-ronny-daily-2026-01-22"].vmids() == {200, 201, 202, 203}
     assert jobs["backup-ronny-daily-2026-01-22"].line is None
     assert not jobs["backup-3b9d2e71-a0c4"].enabled and jobs["backup-3b9d2e71-a0c4"].selection == "all"
     assert "prune-backups" not in jobs["backup-ronny-daily-2026-01-22"].options  # an object, not an option value
+    (job,) = jobs_cfg.parse_pvesh_backup('[{"id": "b", "type": "vzdump", "enabled": false, "all": true}]')
+    assert not job.enabled and job.selection == "all"  # JSON booleans, should a version print them
 
 
 def test_host_fixture_jobs_cfg_differs_by_vm_204():
@@ -135,12 +177,48 @@ def test_zpool_text_dates_read_in_the_hosts_zone():
 
 
 # cron and timers -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "target, zone",
+    [("/usr/share/zoneinfo/America/New_York\n", "America/New_York"), ("../usr/share/zoneinfo/Etc/UTC", "Etc/UTC"),
+     ("/usr/share/zoneinfo/posix/America/Adak", "America/Adak"), ("/etc/alternatives/localtime", None),
+     ("/usr/share/zoneinfo/Nowhere/Atlantis", None)],
+)  # fmt: skip
+def test_zone_of_the_localtime_link(target, zone):
+    found = clock.zone_of_localtime(target)
+    assert (str(found) if found else None) == zone
+
+
+def test_utc_offset_of_date():
+    assert clock.parse_offset("-1000\n").utcoffset(None).total_seconds() == -36000
+    assert clock.parse_offset("+0530").utcoffset(None).total_seconds() == 19800
+    with pytest.raises(ValueError):
+        clock.parse_offset("HST")
+
+
+def test_host_fixtures_link_localtime_to_their_zone():
+    for tree in sorted(HOSTS.glob("*/*/etc")):
+        assert (tree / "localtime").readlink().name == (tree / "timezone").read_text().strip().rsplit("/")[-1], tree
+
+
 def test_user_crontab_scrubs():
     lines = cron.parse_crontab(read("crontab-root.txt"), "pve:crontab -l")
     assert [line.line for line in lines] == [3, 4, 6, 7, 8]  # no comments, no MAILTO=
     scrubbed = [cron.scrubbed_pools(line) for line in lines]
     assert scrubbed == [set(), {"tank"}, {"backup", "rpool"}, set(), {"media"}]  # -s stops a scrub
     assert lines[4].schedule == "@weekly"
+
+
+def test_scrub_every_pool_one_liners():
+    lines = cron.parse_crontab(read("crontab-scrub-all-pools.txt"), "pve:crontab -l")
+    assert [cron.scrubs_every_pool(line, "ONLINE") for line in lines] == [True] * 5 + [False, False]
+    assert all(not cron.scrubbed_pools(line) for line in lines)  # no pool is named
+    assert all(cron.scrubs_every_pool(line, "DEGRADED") for line in lines[:5])  # they ask for no health
+
+
+def test_scrub_every_online_pool_from_cron_d():
+    (line,) = cron.parse_crontab(read("cron.d-zfs-scrub-online"), "pve:/etc/cron.d/zfs-scrub", system=True)
+    assert line.user == "root"
+    assert cron.scrubs_every_pool(line, "ONLINE") and not cron.scrubs_every_pool(line, "DEGRADED")
 
 
 def test_system_crontab_has_a_user_field_and_debian_scrub():

@@ -9,7 +9,7 @@ from selftest.suite import ALIGNED
 from ssot_audit import catalogue
 from ssot_audit.checks.live import backups, identity, placement, scrubs, tailnet
 from ssot_audit.hostfacts import cron, tailscale_status
-from ssot_audit.hostfacts.guests import Guest
+from ssot_audit.hostfacts.guests import Guest, GuestConfig
 from ssot_audit.hostfacts.jobs_cfg import VzdumpJob
 from ssot_audit.hostfacts.zpool_status import Pool, Scan
 from ssot_audit.repo import Repo
@@ -59,6 +59,24 @@ def test_coverage_honours_enabled_and_node(aligned):
     assert backups.check_vzdump_coverage(aligned, fake(vzdump_jobs=("x", all_here), guests=guests)) == []
 
 
+def test_coverage_reads_exclude_alone_and_enabled_as_pve_does(aligned):
+    guests = {v: Guest(v, str(v), "running", "pve") for v in (200, 202, 203, 204, 9000)}
+    everything_but_the_template = [VzdumpJob("weekly", {"exclude": "9000"}, 1)]
+    assert (
+        backups.check_vzdump_coverage(aligned, fake(vzdump_jobs=("x", everything_but_the_template), guests=guests))
+        == []
+    )
+    but_204 = [VzdumpJob("weekly", {"exclude": "9000,204"}, 1)]
+    (finding,) = backups.check_vzdump_coverage(aligned, fake(vzdump_jobs=("x", but_204), guests=guests))
+    assert "leaves out VM 204" in finding.summary and "all except 9000,204" in finding.found
+    spelled = [VzdumpJob("daily", {"vmid": "200,202,203,204", "enabled": "no"}, 1)]
+    assert backups.check_vzdump_coverage(aligned, fake(vzdump_jobs=("x", spelled), guests={})) == []
+    off = [VzdumpJob("daily", {"vmid": "200,202,203,204", "enabled": "0"}, 1), VzdumpJob("o", {"enabled": "off"}, 9)]
+    found = backups.check_vzdump_coverage(aligned, fake(vzdump_jobs=("x", off), guests={}))
+    assert [f.summary.split()[-2:] for f in found][-1] == ["204", "(infra-core)"]  # one finding per VM left out
+    assert all("job daily (disabled)" in f.found and "PVE drops `enabled off` (not 1 or 0)" in f.found for f in found)
+
+
 def test_freshness_missing_dir_and_stale(aligned):
     stale = NOW - timedelta(hours=30)
     view = fake(
@@ -92,6 +110,22 @@ def test_schedule_by_cron_debian_or_timer():
     assert "skips old: pool state DEGRADED" in finding.found  # Debian's script scrubs ONLINE pools only
 
 
+def test_schedule_by_a_scrub_every_pool_one_liner():
+    every = line("0 2 1 * * zpool list -H -o name | while read pool; do zpool scrub $pool; done\n")
+    two = pools(media=("ONLINE", finished(1)), tank=("DEGRADED", finished(1)))
+    assert scrubs.check_scrub_schedule(fake(cron_lines=every, pools=two, scrub_timers={})) == []
+    online = line(
+        "24 0 8-14 * * root zpool list -H -o health,name | awk '$1 == \"ONLINE\" {print $2}' | "
+        'while read p; do zpool scrub "$p"; done\n', "pve:/etc/cron.d/zfs-scrub", system=True,
+    )  # fmt: skip
+    (finding,) = scrubs.check_scrub_schedule(fake(cron_lines=online, pools=two, scrub_timers={}))
+    assert finding.summary == "pool tank on pve has no scrub schedule"
+    assert "pve:/etc/cron.d/zfs-scrub:1 scrubs the ONLINE pools; tank is DEGRADED" in finding.found
+    filtered = line("0 5 * * 0 zpool list -H -o name | grep -v media | while read p; do zpool scrub $p; done\n")
+    (finding,) = scrubs.check_scrub_schedule(fake(cron_lines=filtered, pools={"media": two["media"]}, scrub_timers={}))
+    assert finding.summary == "pool media on pve has no scrub schedule"
+
+
 @pytest.mark.parametrize(
     "scan, why",
     [
@@ -114,12 +148,42 @@ def test_scrub_age(scan, why):
 
 
 # identity ---------------------------------------------------------------------------------------------------
+def configs(node, *vmids, kind="qemu-server"):
+    return [GuestConfig(node, kind, v) for v in vmids]
+
+
 def test_node_dir():
-    ok = fake(hostname="pve", node_configs={"pve": [101, 102], "proxmox-home": []})
+    ok = fake(hostname="pve", node_configs={"pve": configs("pve", 101, 102), "proxmox-home": []})
     assert identity.check_node_dir(ok) == []
-    (bad,) = identity.check_node_dir(fake("proxmox-home", hostname="proxmox-home", node_configs=ok.node_configs))
+    drifted = fake("proxmox-home", hostname="proxmox-home", node_configs=ok.node_configs, clustered=False)
+    (bad,) = identity.check_node_dir(drifted)
     assert "/etc/pve/nodes/pve/qemu-server: 101.conf, 102.conf" in bad.found
+    assert bad.fix.startswith("set the hostname of proxmox-home back to the node name (pve)")
     assert identity.check_node_dir(fake(hostname="pve", node_configs={"pve": []})) == []  # no guests yet
+
+
+def test_node_dir_guests_left_under_the_old_node_on_a_standalone_node():
+    """GAP-OP-015 after new guests were made under the new name: the old ones are gone from `qm list`."""
+    nodes = {
+        "proxmox-home": configs("proxmox-home", 103),
+        "pve": configs("pve", 101, 102) + configs("pve", 105, kind="lxc"),
+    }
+    (finding,) = identity.check_node_dir(fake("proxmox-home", hostname="proxmox-home", node_configs=nodes,
+                                              clustered=False))  # fmt: skip
+    assert (
+        finding.summary == "guest configs of proxmox-home sit under /etc/pve/nodes/pve, not under its node proxmox-home"
+    )
+    assert finding.found == (
+        "hostname proxmox-home; /etc/pve/nodes/pve/qemu-server: 101.conf, 102.conf; /etc/pve/nodes/pve/lxc: 105.conf"
+    )
+    assert finding.fix.startswith("move /etc/pve/nodes/pve/qemu-server/101.conf, ")
+    lxc_only = {"proxmox-home": [], "pve": configs("pve", 105, kind="lxc")}
+    (finding,) = identity.check_node_dir(fake("proxmox-home", hostname="proxmox-home", node_configs=lxc_only,
+                                              clustered=False))  # fmt: skip
+    assert finding.found == "hostname proxmox-home; /etc/pve/nodes/pve/lxc: 105.conf"
+    # in a cluster the other node directories are the other nodes'
+    clustered = fake("proxmox-home", hostname="proxmox-home", node_configs=nodes, clustered=True)
+    assert identity.check_node_dir(clustered) == []
 
 
 def test_hostname_and_uniqueness_honour_the_exception(aligned):
@@ -140,9 +204,12 @@ def test_hostname_and_uniqueness_honour_the_exception(aligned):
 # placement -----------------------------------------------------------------------------------------------------
 def test_placement_present_running_and_absent_elsewhere(aligned):
     running = {v: Guest(v, str(v), "running") for v in (200, 202, 204)}
-    pve = fake(guests={**running, 204: Guest(204, "infra-core", "stopped")}, node_configs={"pve": [200, 202, 204]})
+    pve = fake(
+        guests={**running, 204: Guest(204, "infra-core", "stopped")},
+        node_configs={"pve": configs("pve", 200, 202, 204)},
+    )
     assert [f.summary for f in placement.check_placement(aligned, pve)] == ["VM 204 (infra-core) is not running on pve"]
-    home = fake("proxmox-home", guests={}, node_configs={"pve": [101, 204]})
+    home = fake("proxmox-home", guests={}, node_configs={"pve": configs("pve", 101, 204)})
     (moved,) = placement.check_placement(aligned, home)
     assert moved.found == "proxmox-home has /etc/pve/nodes/pve/qemu-server/204.conf"
 

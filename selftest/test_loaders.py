@@ -83,3 +83,26 @@ def test_ssh_config_resolves_like_ssh(tmp_path):
     assert entries["pve-shop"]["hostname"] == "100.96.211.33" and entries["pve"]["line"] == 1
     assert entries["infra-core"]["user"] == "root"  # first obtained value wins, as in ssh(1)
     assert "*" not in entries
+
+
+@pytest.mark.parametrize(
+    "line, key, value",
+    [
+        ("- **Host:** pve (shop R730XD)", "host", "pve (shop R730XD)"),
+        ("- Host: pve", "host", "pve"),
+        ("**Host**: pve", "host", "pve"),
+        ("Host: pve", "host", "pve"),
+        ("* **VM(s):** 209, 210", "vm(s)", "209, 210"),
+        ("> **Status:** open", "status", "open"),
+        ("__Loop__: LOOP-MEDIA-STACK-SPLIT-20260208", "loop", "LOOP-MEDIA-STACK-SPLIT-20260208"),
+    ],
+)
+def test_markdown_field_styles(line, key, value):
+    (section,) = parse(line + "\n")
+    assert section.fields() == {key: (1, value)}
+
+
+@pytest.mark.parametrize("line", ["| Host | pve |", "**Bold** text: not a field", "- **Host:**   "])
+def test_markdown_lines_that_are_not_fields(line):
+    (section,) = parse(line + "\n")
+    assert section.fields() == {}

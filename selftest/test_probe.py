@@ -1,13 +1,15 @@
 """The one door to a host: only allowlisted commands leave it, each once, and its view falls back to human formats."""
 
+from datetime import datetime, timezone
 from types import SimpleNamespace
 
 import pytest
 
 from ssot_audit import probe
+from ssot_audit.checks.live import scrubs
 from ssot_audit.hostview import HostView
 
-from .test_hostfacts import read
+from .test_hostfacts import HOSTS, read
 
 
 class FakeHost:
@@ -87,9 +89,49 @@ def test_zpool_falls_back_to_text_without_json_support():
     v = view({
         "zpool status -j --json-int": (2, "", "invalid option 'j'\n"),
         "zpool status": (0, read("zpool-status-canceled.txt"), ""),
+        "readlink /etc/localtime": (0, "/usr/share/zoneinfo/America/Adak\n", ""),
     })  # fmt: skip
     assert v.pools["media"].scan.state == "canceled"
-    assert v.probe.host.sent == ["zpool status -j --json-int", "zpool status"]
+    assert v.probe.host.sent == ["zpool status -j --json-int", "zpool status", "readlink /etc/localtime"]
+
+
+# A scrub that finished on Sunday 4 January at 15:30 in Adak (UTC-10) is 34 days 18.5 h old on 8 February at
+# 20:00 UTC; read as UTC it would be ten hours older, and past the 35 days.
+_LATE_SCRUB = (
+    "  pool: tank\n state: ONLINE\n  scan: scrub repaired 0B in 03:12:40 with 0 errors on Sun Jan  4 15:30:00 2026\n"
+)
+_NOW = datetime(2026, 2, 8, 20, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    "zone_answers, passes",
+    [
+        ({"readlink /etc/localtime": (0, "/usr/share/zoneinfo/America/Adak\n", "")}, True),
+        ({"readlink /etc/localtime": (0, "../usr/share/zoneinfo/America/Adak\n", "")}, True),
+        ({"readlink /etc/localtime": (1, "", ""), "date +%z": (0, "-1000\n", "")}, True),  # a copied file, not a link
+        ({"readlink /etc/localtime": (0, "/usr/share/zoneinfo/Etc/UTC\n", "")}, False),
+    ],
+)
+def test_zpool_text_dates_are_read_in_the_hosts_zone(zone_answers, passes):
+    v = view({"zpool status -j --json-int": (2, "", "invalid option 'j'\n"), "zpool status": (0, _LATE_SCRUB, ""),
+              **zone_answers})  # fmt: skip
+    findings = scrubs.check_scrub_age(v, _NOW, 35)
+    assert (findings == []) is passes, findings
+    if not passes:
+        assert findings[0].found == "last completed scrub 2026-01-04, 35 days ago"
+
+
+def test_a_json_status_needs_no_zone():
+    v = view(
+        {"zpool status -j --json-int": (0, (HOSTS / "drifted/pve/var/lib/testhost/zpool-status.json").read_text(), "")}
+    )
+    assert v.pools and "readlink /etc/localtime" not in v.probe.sent
+
+
+def test_an_unreadable_offset_is_a_clear_failure():
+    v = view({"readlink /etc/localtime": (1, "", ""), "date +%z": (0, "Sun Feb  8 20:00:00 UTC 2026\n", "")})
+    with pytest.raises(probe.FactUnreadable, match="`date \\+%z` printed an unexpected format"):
+        v.timezone  # noqa: B018
 
 
 def test_guests_fall_back_to_qm_list_and_jobs_to_the_api():
@@ -126,3 +168,24 @@ def test_cron_reads_root_system_and_cron_d_files_cron_would_run():
     (line,) = v.cron_lines
     assert line.file == "pve:/etc/cron.d/zfsutils-linux"
     assert "cat /etc/cron.d/zfsutils-linux.dpkg-old" not in v.probe.sent
+
+
+def test_node_configs_list_vms_and_containers_and_corosync_says_cluster():
+    v = view({
+        "ls -1 /etc/pve/nodes": (0, "proxmox-home\npve\n", ""),
+        "ls -1 /etc/pve/nodes/proxmox-home/qemu-server": (0, "103.conf\n", ""),
+        "ls -1 /etc/pve/nodes/proxmox-home/lxc": (0, "105.conf\n", ""),
+        "ls -1 /etc/pve/nodes/pve/qemu-server": (0, "101.conf\n102.conf\n102.conf.tmp.4242\n", ""),
+        "ls -1 /etc/pve/nodes/pve/lxc": (2, "", "ls: cannot access '/etc/pve/nodes/pve/lxc': No such file or directory"),
+        "ls -1 -- /etc/pve": (0, "authkey.pub\ndatacenter.cfg\njobs.cfg\nlocal\nnodes\nqemu-server\nstorage.cfg\n", ""),
+    })  # fmt: skip
+    assert {n: [c.path for c in held] for n, held in v.node_configs.items()} == {
+        "proxmox-home": [
+            "/etc/pve/nodes/proxmox-home/qemu-server/103.conf",
+            "/etc/pve/nodes/proxmox-home/lxc/105.conf",
+        ],
+        "pve": ["/etc/pve/nodes/pve/qemu-server/101.conf", "/etc/pve/nodes/pve/qemu-server/102.conf"],
+    }
+    assert v.clustered is False
+    joined = view({"ls -1 -- /etc/pve": (0, "corosync.conf\nnodes\n", "")})
+    assert joined.clustered is True

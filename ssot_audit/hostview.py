@@ -8,11 +8,11 @@ machine format may be missing, it falls back to the human one.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cached_property
 
-from .hostfacts import cron, files, jobs_cfg, tailscale_status, timers, zpool_status
-from .hostfacts.guests import Guest, parse_cluster_resources, parse_qm_list
+from .hostfacts import clock, cron, files, jobs_cfg, tailscale_status, timers, zpool_status
+from .hostfacts.guests import CONFIG_DIRS, Guest, GuestConfig, guest_configs, parse_cluster_resources, parse_qm_list
 from .probe import CommandMissing, FactUnreadable, Output, Probe
 
 JOBS_CFG = "/etc/pve/jobs.cfg"
@@ -54,14 +54,27 @@ class HostView:
         return self._read("machine-id").stdout.strip()
 
     @cached_property
-    def node_configs(self) -> dict[str, list[int]]:
-        """PVE node directory -> the VMIDs with a qemu-server config in it."""
+    def timezone(self) -> tzinfo:
+        """The zone of the local times the host prints: its /etc/localtime, else its UTC offset now."""
+        link = self.probe.run("localtime")
+        zone = clock.zone_of_localtime(link.stdout) if link.rc == 0 else None
+        return zone or self._parse(self._read("utc-offset"), clock.parse_offset)
+
+    @cached_property
+    def node_configs(self) -> dict[str, list[GuestConfig]]:
+        """PVE node directory -> the guest configs (VMs, then containers) in it."""
         out = {}
         for node in files.parse_ls(self._read("pve-nodes").stdout):
-            listing = self._read("pve-node-configs", ok=(0, 2), node=node)
-            names = files.parse_ls(listing.stdout) if listing.rc == 0 else []
-            out[node] = sorted(int(n[:-5]) for n in names if n.endswith(".conf") and n[:-5].isdigit())
+            out[node] = []
+            for kind, fact in zip(CONFIG_DIRS, ("pve-node-configs", "pve-node-lxc"), strict=True):
+                listing = self._read(fact, ok=(0, 2), node=node)
+                out[node] += guest_configs(node, kind, files.parse_ls(listing.stdout) if listing.rc == 0 else [])
         return out
+
+    @cached_property
+    def clustered(self) -> bool:
+        """Whether the node is in a cluster: pmxcfs holds /etc/pve/corosync.conf only then."""
+        return "corosync.conf" in (self.listing("/etc/pve") or [])
 
     # Proxmox -------------------------------------------------------------------
     @cached_property
@@ -86,8 +99,8 @@ class HostView:
         out = self.probe.run("zpool-json")
         if out.rc == 0:
             return self._parse(out, zpool_status.parse_status_json)
-        # OpenZFS before 2.3 has no -j (or the command is missing: _read says so)
-        return zpool_status.parse_status_text(self._read("zpool-text").stdout)
+        # OpenZFS before 2.3 has no -j (or the command is missing: _read says so); its dates are local time
+        return zpool_status.parse_status_text(self._read("zpool-text").stdout, self.timezone)
 
     def periodic_scrub(self, pool: str) -> str | None:
         """org.debian:periodic-scrub of the pool's root dataset (`-` when unset); None if unreadable."""

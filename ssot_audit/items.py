@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .checks import authority, compose, inventories, loops, master_plan, sources, ssh, ssot_docs
+from .checks import authority, compose, inventories, master_plan, sources, ssh, ssot_docs
 from .repo import SourceUnavailable
 from .selectors import Facets, facets
 from .spine import MASTER_PLAN, RELOCATION, Spine
@@ -62,12 +62,10 @@ def _vzdump_hosts(spine: Spine) -> list[str]:
 
 def _plan_layers(spine: Spine) -> list[Item]:
     """Layers by what they are: the number in the heading, the VMs they hold, the loop they name."""
-    out = []
-    for key, layer in sorted(spine.layers.items(), key=lambda kv: int(kv[0].split("-")[1])):
-        _, loop = loops.layer_loop(spine, key)
-        vmids, loops_named = master_plan.layer_vmids(layer.fields), [loop] if loop else []
-        out.append(Item(key, facets(layer=key.split("-")[1], vmid=vmids, loop=loops_named)))
-    return out
+    return [
+        Item(key, facets(layer=layer.number, vmid=list(layer.vmids), loop=[layer.loop[1]] if layer.loop else []))
+        for key, layer in sorted(spine.layers.items(), key=lambda kv: kv[1].number)
+    ]
 
 
 def _host_pools(spine: Spine) -> list[Item]:

@@ -31,8 +31,11 @@ ARGS = {
 COMMANDS = {
     "hostname": "hostname",
     "machine-id": "cat /etc/machine-id",
+    "localtime": "readlink /etc/localtime",
+    "utc-offset": "date +%z",
     "pve-nodes": "ls -1 /etc/pve/nodes",
     "pve-node-configs": "ls -1 /etc/pve/nodes/{node}/qemu-server",
+    "pve-node-lxc": "ls -1 /etc/pve/nodes/{node}/lxc",
     "jobs.cfg": "cat /etc/pve/jobs.cfg",
     "pvesh-backup": "pvesh get /cluster/backup --output-format json",
     "pvesh-guests": "pvesh get /cluster/resources --type vm --output-format json",

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from .repo import Repo, Source, SourceUnavailable
 from .sources import Document
 from .sources.markdown import Section
+from .vmids import read_vmids
 
 PLACEMENT = Source("ops/bindings/infra.placement.policy.yaml", "infra.placement.policy.schema.json")
 RELOCATION = Source("ops/bindings/infra.relocation.plan.yaml", "infra.relocation.plan.schema.json")
@@ -30,8 +31,10 @@ SOURCES = (
 )  # fmt: skip
 
 SCOPES_DIR = "mailroom/state/loop-scopes"
+# A capability name as run keys carry it (the pattern of the spine's loops-reconcile).
+CAPABILITY = r"[a-z][a-z0-9_.]+"
 # receipts/sessions/RCAP-<YYYYMMDD-HHMMSS>__<capability>__R<n>/receipt.md (docs/core/RECEIPTS_CONTRACT.md)
-_CAP_RECEIPT = re.compile(r"^RCAP-(?P<ts>\d{8}-\d{6})__(?P<cap>[^_]+(?:_[^_]+)*?)__R\w+$")
+_CAP_RECEIPT = re.compile(rf"^RCAP-(?P<ts>\d{{8}}-\d{{6}})__(?P<cap>{CAPABILITY}?)__R\w+$")
 _PASSED = {"done", "pass", "passed", "ok", "success"}
 _VZDUMP_GLOB = re.compile(r"vzdump-(?:qemu|lxc)-(\d+)-")
 
@@ -67,12 +70,91 @@ class CapabilityRun:
 
 @dataclass(frozen=True)
 class Layer:
-    """A `## Layer N: ...` section of the master plan."""
+    """A `Layer N` section of the master plan, with its subsections: what it says, and where.
+
+    Headings may read `## Layer 1: X`, `## Layer 1 -- X`, `### Layer 1 - X` or `## Layer 1 (X)`;
+    fields `- **Host:** x`, `**Host**: x` or `Host: x`; VMIDs come from a VM field or from a
+    table with a VMID, VM or ID column.
+    """
 
     key: str  # "layer-3"
-    title: str
-    line: int
-    fields: dict[str, tuple[int, str]]
+    number: int  # the N of the heading
+    title: str  # the heading as written
+    line: int  # of the heading
+    fields: dict[str, tuple[int, str]]  # lower-cased key -> (line, value), first occurrence
+    vmids: dict[int, int]  # VMID -> the line that gives it, in the plan's order
+    vm_names: dict[int, str]  # VMID -> the VM's name where the plan writes one
+    host: tuple[int, str] | None  # (line, text) of the Host field
+    loop: tuple[int, str] | None  # (line, LOOP-... id) the layer names: its Loop field, else its heading
+
+    @property
+    def vm_field(self) -> tuple[int, str] | None:
+        """(line, text) of the field that names the layer's VMs."""
+        return next((self.fields[k] for k in self.fields if k in _VM_KEYS), None)
+
+
+_LAYER_HEADING = re.compile(r"^[*_`\s]*layer\s+(\d+)\b", re.IGNORECASE)
+_VM_KEYS = {"vm", "vms", "vm(s)", "vmid", "vmids", "vm id", "vm ids", "target vm", "target vms", "guest", "guests"}
+_VM_COLUMNS = ("vmid", "vmids", "vm id", "id", "vm", "vms", "vm(s)")  # by preference
+_NAME_COLUMNS = ("name", "vm name", "hostname", "vm", "guest")
+_HOST_KEYS = ("host", "hypervisor", "proxmox host", "pve host", "node", "proxmox node")
+_LOOP_KEYS = ("loop", "loop id", "owning loop", "owner loop", "loops")
+_LOOP_ID = re.compile(r"\bLOOP-[A-Z0-9]+(?:-[A-Z0-9]+)*\b")
+_NAMED_VM = re.compile(r"([A-Za-z][\w.-]*)\s*\((?:VM\s*ID|VMID|VM)?\s*#?\s*(\d{3,9})\)", re.IGNORECASE)
+
+
+def _column(header: list[str], names) -> str | None:
+    by_name = {h.strip("*_` ").lower(): h for h in header}
+    return next((by_name[n] for n in names if n in by_name), None)
+
+
+def _layer(number: int, sections: list[Section]) -> Layer:
+    head = sections[0]
+    fields: dict[str, tuple[int, str]] = {}
+    for section in sections:
+        for key, value in section.fields().items():
+            fields.setdefault(key, value)
+    vmids: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for key, (line, text) in fields.items():
+        if key in _VM_KEYS:
+            for vmid in read_vmids(text, field=True):
+                vmids.setdefault(vmid, line)
+            names.update({int(v): n for n, v in _NAMED_VM.findall(text) if int(v) in vmids})
+    for table in (t for section in sections for t in section.tables):
+        id_column = _column(table.header, _VM_COLUMNS)
+        name_column = _column([h for h in table.header if h != id_column], _NAME_COLUMNS)
+        for row in table.rows if id_column else []:
+            cell = row.cells.get(id_column, "")
+            names.update({int(v): n for n, v in _NAMED_VM.findall(cell)})
+            for vmid in read_vmids(cell, field=True):
+                vmids.setdefault(vmid, row.line)
+                if name_column and row.cells.get(name_column):
+                    names.setdefault(vmid, row.cells[name_column].strip("*_` "))
+    host = next((fields[k] for k in _HOST_KEYS if k in fields), None)
+    loop = None
+    for line, text in [fields[k] for k in _LOOP_KEYS if k in fields] + [(head.line, head.title)]:
+        if match := _LOOP_ID.search(text):
+            loop = (line, match[0])
+            break
+    return Layer(f"layer-{number}", number, head.title, head.line, fields, vmids, names, host, loop)
+
+
+def plan_layers(sections: list[Section]) -> dict[str, Layer]:
+    """`layer-N` -> the layer; a layer runs to the next heading of its level or above. The first of two
+    layers with one number wins."""
+    out: dict[str, Layer] = {}
+    for index, section in enumerate(sections):
+        match = _LAYER_HEADING.match(section.title)
+        if not match or f"layer-{int(match[1])}" in out:
+            continue
+        body = [section]
+        for child in sections[index + 1 :]:
+            if child.level <= section.level:
+                break
+            body.append(child)
+        out[f"layer-{int(match[1])}"] = _layer(int(match[1]), body)
+    return out
 
 
 class Spine:
@@ -235,20 +317,12 @@ class Spine:
 
     @cached_property
     def layers(self) -> dict[str, Layer]:
-        out = {}
-        for section in self.plan_sections:
-            match = re.match(r"layer\s+(\d+)\b", section.title, re.IGNORECASE)
-            if match:
-                key = f"layer-{match[1]}"
-                out[key] = Layer(key, section.title, section.line, section.fields())
-        return out
+        return plan_layers(self.plan_sections)
 
-    def plan_layers_holding(self, vmid: int) -> list[str]:
+    def plan_layers_holding(self, vmid: int) -> list[int]:
         """Numbers of the plan layers that hold a VM; none when the (local-only) plan cannot be read."""
-        from .checks.master_plan import layer_vmids  # the plan's VMID reading lives with its checks
-
         try:
-            return [key.split("-")[1] for key, layer in self.layers.items() if vmid in layer_vmids(layer.fields)]
+            return [layer.number for layer in self.layers.values() if vmid in layer.vmids]
         except SourceUnavailable:
             return []
 

@@ -6,18 +6,21 @@ import re
 
 from ..findings import Finding
 from ..selectors import facets
-from ..spine import LEDGER, MASTER_PLAN, SCOPES_DIR, Spine
+from ..spine import CAPABILITY, LEDGER, MASTER_PLAN, SCOPES_DIR, Spine
 from ..timestamps import parse_utc
 
-_LOOP = re.compile(r"\bLOOP-[A-Z0-9]+(?:-[A-Z0-9]+)*\b")
-_RUN_FAILED = re.compile(r"^Run failed:\s*(?P<cap>\S+)")
+_RUN_FAILED = re.compile(r"^Run failed:\s*(?P<key>\S+)")
+# The spine's run keys name the capability between double underscores,
+# `CAP-20260205-151332__docs.lint__Rvbbs33945` (ops/commands/loops.sh writes them,
+# loops-reconcile reads the capability back with this pattern).
+_KEY_CAPABILITY = re.compile(rf"__(?P<cap>{CAPABILITY})__")
+_CAPABILITY = re.compile(CAPABILITY)
 
 
 def layer_loop(spine: Spine, layer_key: str) -> tuple[int, str | None]:
     layer = spine.layers[layer_key]
-    line, text = layer.fields.get("loop", (layer.line, ""))
-    match = _LOOP.search(text)
-    return line, match[0] if match else None
+    line, loop = layer.loop or (layer.fields.get("loop", (layer.line, ""))[0], None)
+    return line, loop
 
 
 def scope_for(spine: Spine, loop: str) -> str | None:
@@ -71,9 +74,21 @@ def check_layer_registered(spine: Spine, layer_key: str) -> list[Finding]:
     ]
 
 
-def run_failure_capability(title: str) -> str | None:
-    match = _RUN_FAILED.match(title)
-    return match["cap"] if match else None
+def failed_capability(record: dict) -> str | None:
+    """The capability of a `Run failed:` loop, or None for any other loop.
+
+    The title names the run key, `Run failed: CAP-<ts>__<capability>__R<id>`, and
+    the row keeps it as `run_key`; older rows named the capability itself,
+    `Run failed: docs.lint`. A run key with no capability in it (a session run)
+    gives None: no capability run can supersede it.
+    """
+    title = _RUN_FAILED.match(str(record.get("title", "")))
+    if not title:
+        return None
+    for key in (title["key"], str(record.get("run_key") or "")):
+        if in_key := _KEY_CAPABILITY.search(key):
+            return in_key["cap"]
+    return title["key"] if _CAPABILITY.fullmatch(title["key"]) else None
 
 
 def check_run_failures(spine: Spine) -> list[Finding]:
@@ -90,7 +105,7 @@ def check_run_failures(spine: Spine) -> list[Finding]:
     failures = [
         (cap, loop_id, record, line, parse_utc(record.get("created_at")))
         for loop_id, (record, line) in spine.loops.items()
-        if (cap := run_failure_capability(str(record.get("title", ""))))
+        if (cap := failed_capability(record))
     ]
     passing = [(run.capability, run.when, f"passing run {run.rel}") for run in spine.capability_runs if run.passed]
     later_runs = [(cap, when, f"loop {loop_id}") for cap, loop_id, _, _, when in failures if when] + passing

@@ -12,11 +12,6 @@ def _mentions(text: str, name: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) is not None
 
 
-def layer_vmids(fields: dict) -> list[int]:
-    text = " ".join(value for key, (_, value) in fields.items() if key in ("vm", "vms", "vmid", "vmids"))
-    return [int(v) for v in re.findall(r"\b(\d{3,4})\b", text)]
-
-
 def check_layer_host(spine: Spine, layer_key: str) -> list[Finding]:
     """The layer's Host field names exactly the hypervisor the policy assigns to its VMs."""
     file = spine.repo.display(MASTER_PLAN.rel)
@@ -27,26 +22,25 @@ def check_layer_host(spine: Spine, layer_key: str) -> list[Finding]:
                 file, None, f"no `{layer_key}` section", "a `## Layer N:` section", "none", "restore the layer section"
             )
         ]
-    vm_line, vm_text = layer.fields.get("vm", (layer.line, ""))
-    vmids = layer_vmids(layer.fields)
-    if not vmids:
+    vm_line, vm_text = layer.vm_field or (layer.line, "")
+    if not layer.vmids:
         return [
-            Finding(file, vm_line, f"{layer.title}: no VMID", "a `- **VM:** <name> (VMID <id>)` field",
-                    repr(vm_text) or "no VM field", "name the layer's VM and its VMID")
+            Finding(file, vm_line, f"{layer.title}: no VMID",
+                    "a `- **VM:** <name> (VMID <id>)` field, or a table with a VMID column, in the layer's section",
+                    repr(vm_text) if vm_text else "no VM field and no VMID table", "name the layer's VM and its VMID")
         ]  # fmt: skip
-    names = re.findall(r"([A-Za-z][\w-]*)\s*\(VMID", vm_text)
     expected = set()
     reasons = []
-    for index, vmid in enumerate(vmids):
-        host, why = spine.expected_hypervisor(vmid, names[index] if index < len(names) else None)
+    for vmid, line in layer.vmids.items():
+        host, why = spine.expected_hypervisor(vmid, layer.vm_names.get(vmid))
         if host is None:
             return [
-                Finding(file, vm_line, f"{layer.title}: VMID {vmid} has no placement", "a site whose VMID range holds it",
+                Finding(file, line, f"{layer.title}: VMID {vmid} has no placement", "a site whose VMID range holds it",
                         why, f"add VMID {vmid} to a site in infra.placement.policy.yaml or fix the VMID")
             ]  # fmt: skip
         expected.add(host)
         reasons.append(f"VMID {vmid} -> {host} ({why})")
-    line, host_text = layer.fields.get("host", (layer.line, ""))
+    line, host_text = layer.host or (layer.line, "")
     named = {h for h in spine.hypervisors if _mentions(host_text, h)}
     if named == expected:
         return []

@@ -14,6 +14,7 @@ from ..repo import Source
 from ..selectors import facets
 from ..sources.markdown import Row, Section
 from ..spine import Spine
+from ..vmids import read_vmids
 
 SSOT_GLOB = "docs/governance/*_SSOT.md"
 _SCHEDULE = re.compile(r"scheduled tasks\s*\((?P<host>[\w-]+)\)", re.IGNORECASE)
@@ -43,14 +44,9 @@ def schedules(spine: Spine) -> dict[str, HostSchedule]:
     return out
 
 
-def vmids_in(text: str) -> set[int]:
-    """`vzdump VMs 200-203`, `200,201,204`, `VMs 200-202, 204` -> the VMIDs."""
-    out: set[int] = set()
-    for low, high in re.findall(r"\b(\d{3,4})\s*[-–]\s*(\d{3,4})\b", text):
-        out.update(range(int(low), int(high) + 1))
-    text = re.sub(r"\b\d{3,4}\s*[-–]\s*\d{3,4}\b", " ", text)
-    out.update(int(v) for v in re.findall(r"\b(\d{3,4})\b", text))
-    return out
+def vmids_in(row: Row) -> set[int]:
+    """The VMIDs a schedule row names (`vzdump VMs 200-203`, `--vmid 200,201,204`, a cell `200, 201`)."""
+    return {vmid for cell in row.cells.values() for vmid in read_vmids(cell)}
 
 
 def check_vzdump_documented(spine: Spine, host: str) -> list[Finding]:
@@ -61,7 +57,7 @@ def check_vzdump_documented(spine: Spine, host: str) -> list[Finding]:
                         "none", f"document {host}'s scheduled tasks")]  # fmt: skip
     expected = spine.vzdump_targets(host)
     rows = [row for row in schedule.rows() if "vzdump" in " ".join(row.cells.values()).lower()]
-    documented = set().union(*(vmids_in(" ".join(r.cells.values())) for r in rows)) if rows else set()
+    documented = set().union(*(vmids_in(r) for r in rows))
     missing = sorted(set(expected) - documented)
     line = rows[0].line if rows else schedule.section.line
     return [  # one finding per VM: each is its own catalogue entry, or drift beyond it

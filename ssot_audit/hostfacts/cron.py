@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 _SETTING = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*=")
 _COMMAND_SEP = re.compile(r"[;&|()`]+")  # where one shell command ends and the next begins
 _POOL_NAME = re.compile(r"[A-Za-z][\w.:-]*")
+_NAME_FILTERS = {"grep", "egrep", "fgrep", "sed", "head", "tail"}  # may drop pools from a `zpool list`
 # Debian's periodic scrub script (zfsutils-linux), run from /etc/cron.d/zfsutils-linux.
 DEBIAN_SCRUB = "/usr/lib/zfs-linux/scrub"
 
@@ -42,20 +44,50 @@ def parse_crontab(text: str, file: str, system: bool = False) -> list[CronLine]:
     return out
 
 
-def scrubbed_pools(line: CronLine) -> set[str]:
-    """Pools a cron line scrubs with `zpool scrub` (not `-s`, which stops a scrub, or `-p`, which pauses one).
+def _name(word: str) -> str:
+    return word.rsplit("/", 1)[-1]
 
-    Redirections and other words after the pools (`2>/dev/null`) are not pool names.
-    """
+
+def _scrub_args(words: list[str]) -> list[str] | None:
+    """The arguments of a `zpool scrub` in one simple command, or None when it does not start a scrub
+    (`-s` stops one, `-p` pauses one)."""
+    for i in range(len(words) - 1):
+        if _name(words[i]) == "zpool" and words[i + 1] == "scrub":
+            args = words[i + 2 :]
+            return None if {"-s", "-p"} & set(args) else args
+    return None
+
+
+def scrubbed_pools(line: CronLine) -> set[str]:
+    """Pools a cron line names to `zpool scrub`. Redirections and other words after the pools
+    (`2>/dev/null`) are not pool names."""
     pools: set[str] = set()
     for command in _COMMAND_SEP.split(line.command):
-        words = command.split()
-        for i in range(len(words) - 1):
-            if words[i].rsplit("/", 1)[-1] == "zpool" and words[i + 1] == "scrub":
-                args = words[i + 2 :]
-                if not {"-s", "-p"} & set(args):
-                    pools.update(a for a in args if _POOL_NAME.fullmatch(a))
+        pools.update(a for a in _scrub_args(command.split()) or [] if _POOL_NAME.fullmatch(a))
     return pools
+
+
+def scrubs_every_pool(line: CronLine, state: str) -> bool:
+    """Whether the line scrubs each pool `zpool list` prints, so a pool in `state` among them.
+
+    The one-liners of PVE 6-era hosts: `zpool list -H -o name | while read pool; do zpool scrub
+    $pool; done`, `for p in $(zpool list -H -o name); do ...`, `... | xargs -n1 zpool scrub`,
+    `zpool scrub $(zpool list -H -o name)`. A list that asks for the health column is there to
+    keep the ONLINE pools only; a grep or sed between them may drop any pool, so it does not count.
+    """
+    commands = [c.split() for c in _COMMAND_SEP.split(line.command)]
+    listing = [w for w in commands if any(_name(a) == "zpool" and b == "list" for a, b in pairwise(w))]
+    if not listing or any(w and _name(w[0]) in _NAME_FILTERS for w in commands):
+        return False
+    fed = False
+    for words in commands:
+        args = _scrub_args(words)
+        if args is None:
+            continue
+        pools = [a for a in args if not a.startswith("-")]
+        fed = fed or (all("$" in a or a == "{}" for a in pools) if pools else "xargs" in map(_name, words))
+    health = any("health" in word for words in listing for word in words)
+    return fed and (state == "ONLINE" or not health)
 
 
 def runs_debian_scrub(line: CronLine) -> bool:

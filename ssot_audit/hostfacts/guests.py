@@ -1,4 +1,5 @@
-"""The guests a Proxmox host knows: `pvesh get /cluster/resources --type vm --output-format json`, or `qm list`.
+"""The guests a Proxmox host knows: `pvesh get /cluster/resources --type vm --output-format json`, or `qm list`,
+and the guest config files under /etc/pve/nodes/<node>/{qemu-server,lxc}/.
 
 `qm list` is human output (qemu-server `qm.pm`): padded, not fixed, columns
 `VMID NAME STATUS MEM(MB) BOOTDISK(GB) PID`; an unnamed VM is called `VM <vmid>`
@@ -48,3 +49,28 @@ def parse_qm_list(text: str) -> dict[int, Guest]:
         if row:
             out[int(row[1])] = Guest(int(row[1]), row[2], row[3])
     return out
+
+
+# Where pmxcfs keeps a node's guest configs: VMs, then containers (pve-docs pmxcfs.adoc).
+CONFIG_DIRS = ("qemu-server", "lxc")
+
+
+@dataclass(frozen=True)
+class GuestConfig:
+    node: str
+    kind: str  # one of CONFIG_DIRS
+    vmid: int
+
+    @property
+    def dir(self) -> str:
+        return f"/etc/pve/nodes/{self.node}/{self.kind}"
+
+    @property
+    def path(self) -> str:
+        return f"{self.dir}/{self.vmid}.conf"
+
+
+def guest_configs(node: str, kind: str, names: list[str]) -> list[GuestConfig]:
+    """`<vmid>.conf` entries of a config directory listing, in VMID order."""
+    vmids = sorted(int(n[:-5]) for n in names if n.endswith(".conf") and n[:-5].isdigit())
+    return [GuestConfig(node, kind, vmid) for vmid in vmids]

@@ -9,9 +9,10 @@ from pathlib import Path
 from . import Document, read_text
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-# "- **Host:** pve", "> **Status:** open", "**Owner:** @ronny", "Host: pve"
+# "- **Host:** pve", "> **Status:** open", "**Owner**: @ronny", "- Host: pve", "Host: pve", "__VM__: 204"
 _FIELD = re.compile(
-    r"^\s*(?:[-*>]\s*)*\*{0,2}(?P<key>[A-Za-z][\w /&-]{0,40}?):\*{0,2}:?\s*\*{0,2}\s*(?P<value>\S.*?)\s*$"
+    r"^\s*(?:[-*+>]\s+|>\s*)*(?P<mark>\*\*|__)?(?P<key>[A-Za-z][\w /&()-]{0,40}?)"
+    r"(?:(?P=mark):|:(?P=mark)|(?(mark)(?!)|:))\s*(?P<value>\S.*?)\s*$"
 )
 _FENCE = re.compile(r"^\s*(```|~~~)")
 

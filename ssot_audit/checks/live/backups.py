@@ -7,6 +7,7 @@ import fnmatch
 from datetime import datetime
 
 from ...findings import Finding
+from ...hostfacts.jobs_cfg import flag
 from ...hostview import HostView
 from ...selectors import facets
 from ...spine import BACKUP, Spine, vzdump_vmid
@@ -19,6 +20,9 @@ def _vm_label(spine: Spine, vmid: int) -> str:
 
 def _describe(job) -> str:
     state = "enabled" if job.enabled else "disabled"
+    written = job.options.get("enabled")
+    if written is not None and flag(written) is None:
+        state += f"; PVE drops `enabled {written}` (not 1 or 0)"
     how = job.selection
     picked = {"pool": f"pool {job.options.get('pool')}", "vmid": f"vmid {job.options.get('vmid')}",
               "all": f"all except {job.options.get('exclude') or 'none'}", "none": "no guests"}[how]  # fmt: skip

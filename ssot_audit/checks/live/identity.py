@@ -1,10 +1,12 @@
 """Hypervisor identity (host half of C1, GAP-OP-015, and gate D39).
 
-* The hostname names the /etc/pve/nodes/<node> directory that holds the guest
-  configs: qm, pct and vzdump look under the node named like the host, so a
-  renamed host with unmoved configs has lost its guests. (On a multi-node
-  cluster a node may legitimately hold none; the estate's hypervisors stand
-  alone.)
+* The hostname names the /etc/pve/nodes/<node> directory of this node, and on
+  a standalone node every guest config (qemu-server/ and lxc/) sits under it:
+  qm, pct and vzdump look only under the node named like the host, so a config
+  left under an old node directory after a rename is a guest `qm list` no
+  longer shows, even when newer guests sit under the new name (GAP-OP-015).
+  In a cluster (/etc/pve/corosync.conf exists) the other node directories
+  belong to the other nodes.
 * Each hostname is its ssh.targets.yaml id, unless naming.policy.yaml records a
   `system_hostname` exception for that host (after the GAP-OP-015 fix
   proxmox-home is called `pve`).
@@ -15,6 +17,7 @@
 from __future__ import annotations
 
 from ...findings import Finding
+from ...hostfacts.guests import GuestConfig
 from ...hostview import HostView
 from ...sources import SourceError
 from ...spine import SSH_TARGETS, Spine
@@ -33,22 +36,35 @@ def hostname_exceptions(spine: Spine) -> dict[str, tuple[str, str]]:
     return out
 
 
+def _by_dir(configs: list[GuestConfig]) -> str:
+    dirs: dict[str, list[int]] = {}
+    for config in configs:
+        dirs.setdefault(config.dir, []).append(config.vmid)
+    return "; ".join(f"{d}: {', '.join(f'{v}.conf' for v in vmids)}" for d, vmids in dirs.items())
+
+
 def check_node_dir(view: HostView) -> list[Finding]:
     nodes = view.node_configs
-    holding = {node: vmids for node, vmids in nodes.items() if vmids}
-    if view.hostname in nodes and (holding.get(view.hostname) or not holding):
+    here = view.hostname
+    elsewhere = [c for node, held in sorted(nodes.items()) if node != here for c in held]
+    if here in nodes and (not elsewhere or view.clustered):
         return []
-    where = "; ".join(f"/etc/pve/nodes/{n}/qemu-server: {', '.join(f'{v}.conf' for v in vmids)}"
-                      for n, vmids in sorted(holding.items()))  # fmt: skip
+    old = sorted({c.node for c in elsewhere})
+    if nodes.get(here):
+        fix = (f"move {', '.join(c.path for c in elsewhere)} under /etc/pve/nodes/{here}/ on {view.name} "
+               "(they are guests qm and pct no longer list), or remove them if they are gone (GAP-OP-015)")  # fmt: skip
+    else:
+        fix = (f"set the hostname of {view.name} back to the node name ({', '.join(old) or '?'}) and record it as a "
+               "system_hostname exception in naming.policy.yaml, or migrate the node (GAP-OP-015)")  # fmt: skip
     return [
         Finding(
-            view.where(f"/etc/pve/nodes/{view.hostname}"), None,
-            f"hostname {view.hostname} of {view.name} does not name the PVE node that holds its guests",
-            expected=f"the guest configs under /etc/pve/nodes/{view.hostname}/qemu-server (qm, pct and vzdump "
-            "look under the node named like the host)",
-            found=f"hostname {view.hostname}; " + (where or f"node directories: {', '.join(sorted(nodes)) or 'none'}"),
-            fix=f"set the hostname of {view.name} back to the node name ({', '.join(sorted(holding)) or '?'}) and "
-            "record it as a system_hostname exception in naming.policy.yaml, or migrate the node (GAP-OP-015)",
+            view.where(f"/etc/pve/nodes/{here}"), None,
+            f"guest configs of {view.name} sit under /etc/pve/nodes/{', '.join(old)}, not under its node {here}"
+            if nodes.get(here) else f"hostname {here} of {view.name} does not name the PVE node that holds its guests",
+            expected=f"every guest config under /etc/pve/nodes/{here}/ (qemu-server/, lxc/): on a standalone node "
+            "qm, pct and vzdump look only under the node named like the host",
+            found=f"hostname {here}; " + (_by_dir(elsewhere) or f"node directories: {', '.join(sorted(nodes)) or 'none'}"),
+            fix=fix,
         )
     ]  # fmt: skip
 

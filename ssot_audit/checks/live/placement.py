@@ -41,14 +41,14 @@ def check_placement(spine: Spine, view: HostView) -> list[Finding]:
                 about=facets(vmid=vm.vmid, layer=spine.plan_layers_holding(vm.vmid)),
             )
         )  # fmt: skip
-    configs = {vmid: node for node, vmids in view.node_configs.items() for vmid in vmids}
+    configs = {config.vmid: config for held in view.node_configs.values() for config in held}
     for vm, host, why in placed_vms(spine):
         if host != view.name and vm.vmid in configs:
             findings.append(
                 Finding(
                     vm.file, vm.line, f"VM {vm.vmid} ({vm.name}) is on {view.name}, but the spine places it on {host}",
                     expected=f"VM {vm.vmid} only on {host} ({why})",
-                    found=f"{view.name} has /etc/pve/nodes/{configs[vm.vmid]}/qemu-server/{vm.vmid}.conf",
+                    found=f"{view.name} has {configs[vm.vmid].path}",
                     fix=f"migrate or remove VM {vm.vmid} on {view.name}, or correct its placement in the spine",
                     about=facets(vmid=vm.vmid, layer=spine.plan_layers_holding(vm.vmid)),
                 )

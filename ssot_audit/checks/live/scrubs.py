@@ -1,7 +1,7 @@
 """ZFS scrubs (host half of C3, GAP-OP-019): every pool has a scrub schedule and a recent completed scrub.
 
 A schedule is any of: a cron line running `zpool scrub <pool>` (root's crontab,
-/etc/crontab, /etc/cron.d); Debian's periodic scrub script run from cron, which
+/etc/crontab, /etc/cron.d), or scrubbing every pool `zpool list` prints; Debian's periodic scrub script run from cron, which
 scrubs every ONLINE pool whose `org.debian:periodic-scrub` is not `disable`; or
 an enabled `zfs-scrub-*@<pool>.timer`.
 """
@@ -24,10 +24,12 @@ def _schedule(view: HostView, pool: Pool) -> tuple[bool, list[str]]:
     """Whether the pool is scheduled, and what was seen (for the message when it is not)."""
     seen = []
     for line in view.cron_lines:
-        if pool.name in cron.scrubbed_pools(line):
+        if pool.name in cron.scrubbed_pools(line) or cron.scrubs_every_pool(line, pool.state):
             return True, []
     scrubbed = sorted({p for line in view.cron_lines for p in cron.scrubbed_pools(line)})
     seen.append(f"cron scrubs {', '.join(scrubbed)}" if scrubbed else "no `zpool scrub` in cron")
+    seen += [f"{line.file}:{line.line} scrubs the ONLINE pools; {pool.name} is {pool.state}"
+             for line in view.cron_lines if cron.scrubs_every_pool(line, "ONLINE")]  # fmt: skip
     debian = [line for line in view.cron_lines if cron.runs_debian_scrub(line)]
     if debian:
         value = view.periodic_scrub(pool.name)
