@@ -1,13 +1,15 @@
 """Findings land under the entries they are about, by meaning; everything else is drift beyond the catalogue."""
 
 import json
+from pathlib import Path
 
-from selftest.mutations import AUTHORITY, PLAN, SCOPES, remove, replace, replace_re
+from selftest.mutations import AUTHORITY, LEDGER, PLAN, SCOPES, remove, replace, replace_re
 from selftest.suite import DRIFTED, copy_estate, run_suite
 from ssot_audit import catalogue
 from ssot_audit.selectors import Selector, facets
 
 CAT = catalogue.load()
+SHAPES = Path(__file__).parent / "data" / "shapes"
 
 
 # selectors --------------------------------------------------------------------------------------
@@ -86,3 +88,19 @@ def test_an_entry_passes_only_when_every_check_that_defines_it_ran(pytester, tmp
     assert entries[("disconnect", "A4")]["status"] == "passed"
     assert entries[("disconnect", "B1")]["status"] == "not proven"  # cross-repo: deselected
     assert "NOT PROVEN" in json.loads((reports / "results.json").read_text())["verdict"]
+
+
+def test_the_estate_in_other_shapes_fails_the_same_entries(pytester, tmp_path):
+    """The 2026-02-08 estate with its plan in table/heading/field styles of its own and a ledger of real run keys."""
+    estate = copy_estate(tmp_path, DRIFTED)
+    (estate / PLAN).write_text((SHAPES / "INFRA_MASTER_PLAN.other-shapes.md").read_text())
+    (estate / LEDGER).write_text((SHAPES / "open_loops.run-keys.jsonl").read_text())
+    outcome = run_suite(pytester, estate)
+    assert not outcome.errors
+    assert outcome.failing_ids() == {e.id for e in CAT.of_kind("disconnect")}, outcome.messages()
+    text = outcome.messages()
+    for needle in ("INFRA_MASTER_PLAN.md:22: Layer 1 -- Core Infrastructure: Host names proxmox-home, pve",
+                   "Layer 3 (Observability): Host names proxmox-home, pve",
+                   "(Run failed: CAP-20260205-201513__docs.lint__Ra4f88ca82, 2026-02-05T20:15:13Z) is still open"):  # fmt: skip
+        assert needle in text, text
+    assert "no VMID" not in text
