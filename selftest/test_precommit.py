@@ -73,3 +73,14 @@ def test_console_script_works_from_a_non_editable_install(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ssot_audit/suite/" in done.stdout  # the tests ran from the wheel, not from a checkout
     assert (repo / ".git/ssot-audit/results.json").is_file() and not (repo / "reports").exists()
+
+
+def test_the_checkout_being_committed_is_the_one_checked(tmp_path):
+    """SPINE_ROOT names another (drifted) spine: inside this checkout, this checkout is audited."""
+    from selftest.suite import DRIFTED
+
+    repo = spine_repo(tmp_path)
+    env = {**os.environ, "SPINE_ROOT": str(DRIFTED / "agentic-spine")}
+    done = run_hook(repo, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert str(repo) in (repo / ".git/ssot-audit/results.json").read_text()

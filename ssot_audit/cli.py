@@ -3,14 +3,15 @@
     cd ~/code/agentic-spine && ssot-audit -m static
     cd ~/code/workbench && ssot-audit -m crossrepo     # spine from SPINE_ROOT or ~/code/agentic-spine
 
-Inside a spine checkout it defaults --spine-root to that checkout; inside a
-workbench checkout, --workbench-root. Reports go under the checkout's .git/ssot-audit/
-unless --ssot-report-dir says otherwise: the suite never writes into the tree it checks.
+Inside a spine checkout it audits that checkout, whatever SPINE_ROOT says (a hook
+checks the commit being made, not another tree); inside a workbench checkout, likewise
+--workbench-root. The other repo still comes from its option, variable or default.
+Reports go under the checkout's .git/ssot-audit/ unless --ssot-report-dir says
+otherwise: the suite never writes into the tree it checks.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from importlib import resources
@@ -39,10 +40,10 @@ def defaults(args: list[str], cwd: Path) -> list[str]:
     repo = current_repo(cwd)
     out = []
     if (repo / "ops" / "bindings").is_dir():
-        if "--spine-root" not in given and not os.environ.get("SPINE_ROOT"):
+        if "--spine-root" not in given:
             out += ["--spine-root", str(repo)]
     elif (repo / "infra").is_dir() or (repo / "dotfiles").is_dir():
-        if "--workbench-root" not in given and not os.environ.get("WORKBENCH_ROOT"):
+        if "--workbench-root" not in given:
             out += ["--workbench-root", str(repo)]
     git_dir = _git(cwd, "--git-dir")
     if "--ssot-report-dir" not in given and git_dir:
