@@ -137,6 +137,21 @@ def main() -> None:
         print(f"{sha} {day} ours F: {[g for g in gates if mine.get(g) == 'F']} "
               f"original F: {[g for g, v in theirs.items() if v == 'F']} ours-only F: {bad}", flush=True)  # fmt: skip
     (options.work / "verdicts.json").write_text(json.dumps(rows, indent=1))
+    print(table(rows))
+
+
+def table(rows: dict) -> str:
+    """Markdown: per commit, the gates ours fails, the original's verdict on each, and what ours leaves unproven."""
+    lines = ["| commit | date | ours fails | original on those | ours fails, original passes | ours skips (S) |",
+             "|---|---|---|---|---|---|"]  # fmt: skip
+    for sha, row in rows.items():
+        ours_f = [g for g, v in row["ours"].items() if v == "F"]
+        theirs = ", ".join(f"{g} {row['original'].get(g, '?')}" for g in ours_f) or "-"
+        bad = [g for g in ours_f if row["original"].get(g) in ("P", "W")]
+        skipped = [g for g, v in row["ours"].items() if v == "S"]
+        lines.append(f"| {sha} | {row['date']} | {', '.join(ours_f) or '-'} | {theirs} | {', '.join(bad) or 'none'} "
+                     f"| {', '.join(skipped) or '-'} |")  # fmt: skip
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
