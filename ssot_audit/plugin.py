@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from . import __version__
+from . import __version__, gate_plugin
 from . import catalogue as catalogue_mod
 from . import items as items_mod
 from . import waivers as waivers_mod
@@ -139,6 +139,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[WAIVERS] = _load_waivers(config, estate)
     config.stash[RESULTS] = Results()
     config.pluginmanager.register(Recorder(config.stash[RESULTS]), "ssot-audit-results")
+    config.pluginmanager.register(gate_plugin.GateKnowledge(config, estate), "ssot-audit-gates")
     report_dir = config.getoption("ssot_report_dir")
     if report_dir:
         Path(report_dir).mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ...findings import Finding
+from ...gate_versions import settings
 from ...spine import COMPOSE_TARGETS, PLACEMENT, RELOCATION, SERVICE_REGISTRY, SSH_TARGETS, Spine
 from ...timestamps import parse_utc
 from .scan import missing_binding, require_file
@@ -76,17 +77,23 @@ def check_queue_item(spine: Spine, item: str) -> list[Finding]:
 
 # D33 ------------------------------------------------------------------------------
 def check_extraction_paused(spine: Spine, now: datetime) -> tuple[list[Finding], str | None]:
-    """D33: extraction stays paused with an end date. Also says (as a warning) when that date has passed,
-    which the original never compares."""
+    """D33: extraction stays paused with an end date. From the gate version that accepts `active` (its
+    settings' modes), extraction may resume once previous_pause.expired_at has passed. Also says (as a
+    warning) when a pause's end date has passed, which the original never compares."""
     missing = missing_binding(spine.repo, EXTRACTION_MODE, "it holds the extraction pause")
     if missing is not None:
         return missing, None
     doc = spine.doc(EXTRACTION_MODE)
-    mode, until = doc.data.get("mode"), doc.data.get("until_utc")
+    modes = settings(spine.repo, "D33")["modes"]
+    mode = doc.data.get("mode")
+    if mode == "active" and "active" in modes:
+        return _resumed(doc, now), None
     findings = []
     if mode != "paused":
-        findings.append(Finding(doc.file, doc.line("mode"), "extraction is not paused", 'mode: "paused"', f"mode: {mode!r}",
+        want = " or ".join(f'mode: "{m}"' for m in modes)
+        findings.append(Finding(doc.file, doc.line("mode"), "extraction is not paused", want, f"mode: {mode!r}",
                                 'set mode: "paused" until the stabilization window ends'))  # fmt: skip
+    until = doc.data.get("until_utc")
     if until in (None, ""):
         findings.append(Finding(doc.file, doc.line("until_utc") or doc.line(), "the pause has no end date",
                                 "until_utc: <ISO-8601 UTC>", "missing or null", "set until_utc"))  # fmt: skip
@@ -97,6 +104,19 @@ def check_extraction_paused(spine: Spine, now: datetime) -> tuple[list[Finding],
             f"{doc.file}:{doc.line('until_utc')}: the extraction pause ended {until}; renew it or resume extraction"
         )
     return findings, warning
+
+
+def _resumed(doc, now: datetime) -> list[Finding]:
+    """Active extraction needs proof the pause completed: previous_pause.expired_at, readable and past."""
+    expired = (doc.data.get("previous_pause") or {}).get("expired_at")
+    line = doc.line("previous_pause", "expired_at") or doc.line("mode")
+    end = parse_utc(expired)
+    if end is not None and end <= now:
+        return []
+    found = "missing" if expired in (None, "") else f"expired_at: {expired}" + (" (unreadable)" if end is None else "")
+    return [Finding(doc.file, line, "extraction is active without a completed pause",
+                    f"previous_pause.expired_at: an ISO-8601 UTC time before {now.isoformat(timespec='seconds')}",
+                    found, 'record previous_pause.expired_at, or set mode: "paused" until the window ends')]  # fmt: skip
 
 
 # D35 ------------------------------------------------------------------------------

@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 
 from ...findings import Finding
+from ...gate_versions import settings
 from ...spine import Spine
 from .scan import forbid_dir, require_file
 
 # D1 and D17 allow the same visible directories; D17 also names hidden ones (.archive, .git, .spine),
 # which neither `ls -1d */` nor this listing shows.
-ROOT_DIRS = ("bin", "docs", "fixtures", "mailroom", "ops", "receipts", "surfaces")
 DRIFT_MAGNETS = ("agents", "_imports", "runs", "scripts", "lib", "src")  # D17
 SCRIPT_ZONES = ("bin/", "ops/", "surfaces/verify/")  # D7
-SCRIPT_EXEMPT = ("_imports", "docs", "receipts", "mailroom", ".git", ".spine", ".archive")  # D7
 ROOT_FILES = "(root)"  # D7's name for scripts lying at the top of the tree
 _BACKUP = re.compile(r"\.bak|fix_bak")
 
@@ -26,12 +25,13 @@ def root_dirs(spine: Spine) -> list[str]:
 
 def check_root_dir(spine: Spine, name: str) -> list[Finding]:
     """D1/D17: a visible root directory is one of the seven the constitution allows."""
-    if name in ROOT_DIRS or not spine.repo.tree.is_dir(name):
+    allowed = settings(spine.repo, "D1")["root_dirs"]
+    if name in allowed or not spine.repo.tree.is_dir(name):
         return []
     return [
         Finding(
             spine.repo.display(f"{name}/"), None, f"unexpected top-level directory {name}/",
-            expected=f"only {', '.join(d + '/' for d in ROOT_DIRS)} at the root",
+            expected=f"only {', '.join(d + '/' for d in allowed)} at the root",
             found=f"{name}/",
             fix=f"move {name}/ under docs/legacy/ or .archive/, or into one of the allowed directories",
         )
@@ -68,7 +68,8 @@ def check_core_lock(spine: Spine) -> list[Finding]:
 def script_areas(spine: Spine) -> list[str]:
     """Top-level directories D7 looks into (everything not exempt), plus the root's own files."""
     tree = spine.repo.tree
-    dirs = [n.name for n in tree.children() if n.is_dir and n.name not in SCRIPT_EXEMPT]
+    exempt = settings(spine.repo, "D7")["exempt_dirs"]
+    dirs = [n.name for n in tree.children() if n.is_dir and n.name not in exempt]
     return [ROOT_FILES, *dirs]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ...findings import Finding
+from ...gate_versions import settings
 from ...repo import SourceMissing
 from ...spine import Spine
 from .scan import rule, scan, visible
@@ -13,12 +14,6 @@ from .sources import CAPABILITIES
 
 # D5 ---------------------------------------------------------------------------------
 HOME_AGENT_SCOPES = ("bin", "ops", "surfaces/verify")
-# Gate scripts that name ~/agent in order to forbid it.
-_HOME_AGENT_SELF = {
-    "foundation-gate.sh", "drift-gate.sh", "cloudflare-drift-gate.sh", "github-actions-gate.sh",
-    "d18-docker-compose-drift.sh", "d19-backup-drift.sh", "d20-secrets-drift.sh", "d22-nodes-drift.sh",
-    "d23-health-drift.sh", "d24-github-labels-drift.sh",
-}  # fmt: skip
 # `$HOME/agent` and `~/agent` as a path, not as the start of `~/agentic-spine`.
 _HOME_AGENT = rule(
     "home-agent", r"(\$HOME/agent|~/agent)(?![\w.-])", "executable coupling to the legacy ~/agent inbox",
@@ -27,10 +22,12 @@ _HOME_AGENT = rule(
 
 
 def check_no_home_agent(spine: Spine, scope: str) -> list[Finding]:
-    """D5: no code line under the scope references ~/agent (comments do not count)."""
+    """D5: no code line under the scope references ~/agent (comments do not count); the files that name
+    it to forbid it (the gate version's exempt_names) aside."""
+    exempt = settings(spine.repo, "D5")["exempt_names"]
     files = [
         rel for rel in spine.repo.tree.files_under(scope)
-        if visible(rel) and rel.rsplit("/", 1)[-1] not in _HOME_AGENT_SELF
+        if visible(rel) and rel.rsplit("/", 1)[-1] not in exempt
     ]  # fmt: skip
     return scan(spine.repo, files, [_HOME_AGENT], code_only=True)
 
@@ -40,28 +37,24 @@ LEGACY_SCOPES = ("bin", "ops", "surfaces", "docs/core", "docs/governance", ".git
 # The original's rg exclusion globs: history and runtime areas, and the files that name the path to forbid it.
 _EXEMPT_DIRS = (".archive", "docs/legacy", "docs/governance/_audits", "docs/governance/_receipts_meta", "receipts",
                 "mailroom")  # fmt: skip
-_EXEMPT_FILES = (
-    "d28-legacy-path-lock.sh", "d29-active-entrypoint-lock.sh", "d30-active-config-lock.sh",
-    "ops/bindings/legacy.entrypoint.exceptions.yaml", "ops/bindings/host.audit.allowlist.yaml",
-    "ops/plugins/host/bin/host-drift-audit", "ops/tools/legacy-freeze.sh", "ops/tools/legacy-thaw.sh",
-    "docs/governance/HOST_DRIFT_POLICY.md",
-)  # fmt: skip
 _LEGACY_PATH = rule(
     "legacy-absolute-path", re.escape("/Users/ronnyworks/ronny-ops"), "active reference to the legacy repo's absolute path",
     "point at the spine or workbench path; keep history under docs/legacy/ or .archive/",
 )  # fmt: skip
 
 
-def _exempt(rel: str) -> bool:
+def _exempt(rel: str, files: list[str]) -> bool:
     anchored = f"/{rel}"
-    return any(f"/{d}/" in anchored for d in _EXEMPT_DIRS) or any(anchored.endswith(f"/{f}") for f in _EXEMPT_FILES)
+    return any(f"/{d}/" in anchored for d in _EXEMPT_DIRS) or any(anchored.endswith(f"/{f}") for f in files)
 
 
 def check_no_legacy_root(spine: Spine, scope: str) -> list[Finding]:
-    """D28: no file in an active scope names the legacy repo's absolute path."""
+    """D28: no file in an active scope names the legacy repo's absolute path (the gate version's exempt_files aside)."""
+    exempt = settings(spine.repo, "D28")["exempt_files"]
     files = [
-        rel for rel in spine.repo.tree.files_under(scope) if visible(rel.removeprefix(".github/")) and not _exempt(rel)
-    ]
+        rel for rel in spine.repo.tree.files_under(scope)
+        if visible(rel.removeprefix(".github/")) and not _exempt(rel, exempt)
+    ]  # fmt: skip
     return scan(spine.repo, files, [_LEGACY_PATH], code_only=False)
 
 

@@ -1,0 +1,120 @@
+"""Which version of each spine gate the checked tree carries, and what that version enforces.
+
+A gate's source is the script its section of `surfaces/verify/drift-gate.sh` dispatches to
+(`surfaces/verify/d33-extraction-pause-lock.sh`, `cloudflare-drift-gate.sh`, ...), or the section
+itself for the gates written inline there (D1-D12 at first). Its fingerprint is a hash of that text
+with comments and whitespace removed, so a new TRIAGE header or re-indentation is the same version.
+
+`gate_versions.yaml` lists, per gate, the versions ssot-audit implements (oldest first) with their
+fingerprints and the settings that changed in each (exclusion lists, accepted modes). A tree whose
+gate source has an unknown fingerprint is stale knowledge: that gate's tests are skipped as not proven.
+A tree without the gate's source (a data-only extract, the bundled estates) is judged by the newest
+encoded version; `ABSENT` is the one place that says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from .checks.gates.scan import strip_comment
+from .repo import Repo
+
+VERIFY = "surfaces/verify"
+DRIFT_GATE = f"{VERIFY}/drift-gate.sh"
+ABSENT = "the spine carries no source for this gate; judged by the newest version ssot-audit encodes"
+_HEADER = re.compile(r"^#\s*(D\d+)\b")
+_SCRIPT = re.compile(r"surfaces/verify/([\w.-]+\.sh)")
+
+
+def fingerprint(text: str) -> str:
+    """sha256 (first 16 hex digits) of the script's code: comments, blank lines and all whitespace removed."""
+    code = "".join(re.sub(r"\s+", "", strip_comment(line)) for line in text.splitlines())
+    return hashlib.sha256(code.encode()).hexdigest()[:16]
+
+
+def sections(script: str) -> dict[str, str]:
+    """drift-gate.sh's block for each gate: from its `# D<N>` header line to the next one."""
+    blocks: dict[str, list[str]] = {}
+    current = None
+    for line in script.splitlines():
+        match = _HEADER.match(line)
+        if match:
+            current = match[1]
+            blocks.setdefault(current, [])
+        if current:
+            blocks[current].append(line)
+    return {gate: "\n".join(lines) for gate, lines in blocks.items()}
+
+
+def gate_source(gate: str, read: Callable[[str], str | None], names: list[str]) -> tuple[str, str] | None:
+    """(path, text) of the gate's source in a tree; `read` gives a file's text, `names` the files in
+    surfaces/verify/. None when the tree carries neither a section nor a script for the gate."""
+    block = sections(read(DRIFT_GATE) or "").get(gate)
+    own = re.compile(rf"{gate.lower()}-[\w.-]+\.sh$")
+    if block is not None:
+        code = "\n".join(strip_comment(line) for line in block.splitlines())
+        scripts = [s for s in _SCRIPT.findall(code) if s in names]
+        script = next((s for s in scripts if own.match(s)), scripts[0] if scripts else None)
+        if script is None:
+            return f"{DRIFT_GATE} (section {gate})", block
+        return f"{VERIFY}/{script}", read(f"{VERIFY}/{script}") or ""
+    script = next((n for n in sorted(names) if own.match(n)), None)
+    return (f"{VERIFY}/{script}", read(f"{VERIFY}/{script}") or "") if script else None
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """What ssot-audit knows of one gate in one tree."""
+
+    gate: str
+    source: str | None  # the script (or drift-gate.sh section) found, None when absent
+    version: int | None  # index into the gate's encoded versions; None when the fingerprint is unknown
+    settings: dict
+
+    @property
+    def stale(self) -> str | None:
+        """The skip reason when the tree carries a version ssot-audit has not encoded."""
+        if self.source is None or self.version is not None:
+            return None
+        return f"not proven: the spine's {self.gate} changed since ssot-audit encoded it ({self.source})"
+
+
+@cache
+def versions() -> dict[str, list[dict]]:
+    text = resources.files("ssot_audit").joinpath("gate_versions.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def resolve(gate: str, source: tuple[str, str] | None, table: dict[str, list[dict]] | None = None) -> Knowledge:
+    """The encoded version the source matches, with its settings (each version's changes applied over
+    the previous ones). No source: the newest version. Unknown fingerprint: version None, newest settings."""
+    encoded = (table if table is not None else versions()).get(gate) or []
+    merged, settings = [], {}
+    for each in encoded:
+        settings = {**settings, **(each.get("settings") or {})}
+        merged.append(settings)
+    newest = merged[-1] if merged else {}
+    if source is None:
+        return Knowledge(gate, None, len(encoded) - 1 if encoded else None, newest)
+    path, text = source
+    mark = fingerprint(text)
+    index = next((i for i, v in enumerate(encoded) if mark in v["fingerprints"]), None)
+    return Knowledge(gate, path, index, merged[index] if index is not None else newest)
+
+
+@cache
+def knowledge(repo: Repo, gate: str) -> Knowledge:
+    names = [node.name for node in repo.tree.children(VERIFY)] if repo.tree.is_dir(VERIFY) else []
+    return resolve(gate, gate_source(gate, repo.tree.text, names))
+
+
+def settings(repo: Repo, gate: str) -> dict:
+    """What the gate's version in this tree enforces (the newest encoded, when it carries none or an unknown one)."""
+    return knowledge(repo, gate).settings
