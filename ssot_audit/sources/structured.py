@@ -16,6 +16,84 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 
+# A source of truth is a few levels deep and a few thousand values long. Past these bounds
+# a file is hostile or broken (an alias bomb expands to billions of values, deep nesting
+# exhausts the stack), and it is refused before anything walks it.
+MAX_DEPTH = 64
+MAX_VALUES = 200_000
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return node.value if isinstance(node, yaml.SequenceNode) else []
+
+
+def _check_shape(root: yaml.Node, file: str) -> list[tuple[int, str]]:
+    """Refuse a node graph too deep or, with its aliases expanded, too large; list its repeated keys.
+
+    Iterative, and each node is weighed once however many aliases use it: the check itself
+    cannot be made to recurse or to expand the graph.
+    """
+    size: dict[int, int] = {}
+    height: dict[int, int] = {}
+    open_: set[int] = set()
+    repeated: list[tuple[int, str]] = []
+    stack = [(root, False)]
+    while stack:
+        node, closing = stack.pop()
+        key = id(node)
+        line = node.start_mark.line + 1
+        if closing:
+            open_.discard(key)
+            kids = _children(node)
+            size[key] = 1 + sum(size[id(k)] for k in kids)
+            height[key] = 1 + max((height[id(k)] for k in kids), default=0)
+            if height[key] > MAX_DEPTH:
+                raise SourceError(file, f"nests deeper than {MAX_DEPTH} levels: refused unread", line)
+            if size[key] > MAX_VALUES:
+                raise SourceError(file, f"expands (through its aliases) to over {MAX_VALUES} values: refused", line)
+            continue
+        if key in size:
+            continue
+        if key in open_:
+            raise SourceError(file, "has an alias inside its own anchor (a recursive structure)", line)
+        if isinstance(node, yaml.MappingNode):
+            repeated += _repeated_keys(node)
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((k, False) for k in _children(node) if id(k) not in size)
+    return sorted(repeated)
+
+
+def _repeated_keys(node: yaml.MappingNode) -> list[tuple[int, str]]:
+    # YAML requires unique keys; PyYAML keeps the last value and yq v4 does not complain, so
+    # the spine's scripts and this suite could read different values from one file.
+    seen: dict[tuple, int] = {}
+    found = []
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.value == "<<":
+            continue
+        line = key.start_mark.line + 1
+        first = seen.setdefault((key.tag, key.value), line)
+        if first != line:
+            found.append((line, f"key {key.value!r} repeats the one at line {first} in the same mapping"))
+    return found
+
+
+def _data_depth(value) -> int:
+    """How deeply a parsed JSON value nests, found without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return deepest
+
+
 def _line_map(node: yaml.Node, path: tuple, out: dict) -> None:
     out[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -54,6 +132,7 @@ def load_yaml(path: Path, file: str, raw: bytes | None = None) -> Document:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
+            repeated = _check_shape(node, file) if node is not None else []
             data = _json_model(loader.construct_document(node)) if node is not None else None
         finally:
             loader.dispose()
@@ -66,7 +145,7 @@ def load_yaml(path: Path, file: str, raw: bytes | None = None) -> Document:
     lines: dict = {}
     if node is not None:
         _line_map(node, (), lines)
-    return Document(file, data, lines, text)
+    return Document(file, data, lines, text, repeated)
 
 
 def load_json(path: Path, file: str, raw: bytes | None = None) -> Document:
@@ -75,13 +154,19 @@ def load_json(path: Path, file: str, raw: bytes | None = None) -> Document:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SourceError(file, f"is not valid JSON: {exc.msg}", exc.lineno) from None
+    except RecursionError:
+        raise SourceError(file, f"nests deeper than {MAX_DEPTH} levels: refused unread") from None
+    if _data_depth(data) > MAX_DEPTH:
+        raise SourceError(file, f"nests deeper than {MAX_DEPTH} levels: refused unread")
     lines: dict = {}
     # JSON is (almost always) YAML too: the YAML composer gives us the lines
     # json does not. Where it disagrees we keep the data and lose only lines.
     try:
         node = _compose(text)
-        if node is not None:
-            _line_map(node, (), lines)
     except yaml.YAMLError:
-        pass
-    return Document(file, data, lines, text)
+        node = None
+    repeated = []
+    if node is not None:
+        repeated = _check_shape(node, file)  # json.loads keeps the last of repeated keys silently too
+        _line_map(node, (), lines)
+    return Document(file, data, lines, text, repeated)
