@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 from ..redact import redact
@@ -75,7 +74,3 @@ def results_document(loop: str, version: str, statuses: list[EntryStatus], envir
             for s in statuses
         ],
     }
-
-
-def results_json(*args) -> str:
-    return json.dumps(results_document(*args), indent=2) + "\n"
