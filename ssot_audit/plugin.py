@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
@@ -136,6 +136,7 @@ def pytest_configure(config: pytest.Config) -> None:
         _root(config.getoption("workbench_root"), "WORKBENCH_ROOT", "~/code/workbench"),
     )
     config.stash[ESTATE] = estate
+    audit_clock(config)  # a bad --now is a usage error before anything runs
     config.stash[WAIVERS] = _load_waivers(config, estate)
     config.stash[RESULTS] = Results()
     config.pluginmanager.register(Recorder(config.stash[RESULTS]), "ssot-audit-results")
@@ -247,7 +248,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             f"workbench root {estate.workbench_root} does not exist: pass --workbench-root or set WORKBENCH_ROOT"
         )
     catalogue = catalogue_mod.load()
-    waivers = [w for w in config.stash[WAIVERS] if not w.expired(date.today())]
+    waivers = [w for w in config.stash[WAIVERS] if not w.expired(audit_clock(config).date())]
     for item in items:
         ids = catalogue_ids(item)
         for kind, id_ in ids:
