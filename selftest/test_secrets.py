@@ -33,6 +33,10 @@ CORPUS = {
 }  # fmt: skip
 
 
+# Markup and terminal control sequences in quoted text: shown, never acted on.
+MARKUP = " <img src=x onerror=alert(1)> \x1b]0;retitled\x07\x1b[2J"
+
+
 def test_corpus_of_secret_shapes_is_masked():
     for name, (line, secret) in CORPUS.items():
         shown = redact(f"found: {line}")
@@ -42,7 +46,8 @@ def test_corpus_of_secret_shapes_is_masked():
 
 def test_ordinary_text_is_left_alone():
     for text in ("status: passed, bypass: 3, compass=north", "expected: status: fixed", "password: ${DB_PASSWORD}",
-                 "sha256 " + "0123456789abcdef" * 4, "secrets:\n  - infisical"):  # fmt: skip
+                 "sha256 " + "0123456789abcdef" * 4, "secrets:\n  - infisical",
+                 "workbench/infra/data/secrets_inventory.json:12: infisical entry"):  # fmt: skip
         assert redact(text) == text
 
 
@@ -54,14 +59,14 @@ def test_planted_secrets_appear_in_no_output(pytester, tmp_path):
     infisical = next(e for e in data["services"] if e["service"] == "infisical")
     infisical["host"] = (
         f"docker-host (VM 200) INFISICAL_TOKEN={PLANTED['token']} admin password: {PLANTED['password']} "
-        f"session {PLANTED['jwt']} " + " ".join(line for line, _ in CORPUS.values())
+        f"session {PLANTED['jwt']} " + " ".join(line for line, _ in CORPUS.values()) + MARKUP
     )
     path.write_text(json.dumps(data, indent=2))
     # a schema error that quotes the offending value (the source test fails; its dependants skip with it)
     gaps = estate / "agentic-spine/ops/bindings/operational.gaps.yaml"
     gaps.write_text(gaps.read_text().replace("status: fixed", f"status: {{DB_PASS: {CORPUS['db-pass'][1]}}}", 1))
     # a source that is a symlink out of the checkout, to a file holding a key: refused, never quoted
-    outside = tmp_path / "outside.yaml"
+    outside = tmp_path / f"outside{MARKUP}.yaml"  # its name is quoted where the link is refused
     outside.write_text(CORPUS["private-key"][0] + "\n")
     linked = estate / "agentic-spine/ops/bindings/naming.policy.yaml"
     linked.unlink()
@@ -76,6 +81,9 @@ def test_planted_secrets_appear_in_no_output(pytester, tmp_path):
     assert "INFISICAL_TOKEN=<redacted>" in html.unescape(html.unescape(outputs["ssot-report.html"]))
     assert "naming.policy.yaml: cannot be read: refused: a symlink leads out of the checkout" in outputs["terminal"]
     assert "SKIPPED" in outputs["terminal"] and "DB_PASS" in outputs["terminal"]  # the skip reason, masked
+    assert "\x1b" not in outputs["terminal"] and "\\x1b]0;retitled\\x07" in outputs["terminal"]
+    assert "\\<img src=x onerror=alert(1)>" in outputs["closeout.md"] and "\x1b" not in outputs["closeout.md"]
+    assert " <img" not in outputs["closeout.md"]
     secrets = {**PLANTED, **{name: secret for name, (_, secret) in CORPUS.items()}}
     for name, text in outputs.items():
         for kind, secret in secrets.items():

@@ -48,9 +48,12 @@ _RULES: list[tuple[re.Pattern, str]] = [
         re.compile(r"(?i)\b((?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n]*?[ \t]-p)(?=\S)[^\s\"']+"),
         rf"\1{MASK}",
     ),  # fmt: skip
-    # NAME=value, name: value, "name": "value" where the name holds a secret word
+    # NAME=value, name: value, "name": "value" where the name holds a secret word; a `:` needs a space or
+    # quote after it, as in YAML and JSON, so `secrets.yaml:12:` (a file and its line) is not taken for one
     (
-        re.compile(rf"(?i)([\w.-]*{_SECRET_WORD}[\w.-]*[\"']?[ \t]*[=:][ \t]*)(?![ \t]|$){_VALUE}", re.M),
+        re.compile(
+            rf"(?i)([\w.-]*{_SECRET_WORD}[\w.-]*[\"']?(?:[ \t]*=|[ \t]*:(?=[\s\"']))[ \t]*)(?![ \t]|$){_VALUE}", re.M
+        ),
         rf"\1{MASK}",
     ),  # fmt: skip
     # Shapes that are secrets whatever they are called
