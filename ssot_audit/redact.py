@@ -13,6 +13,7 @@ and importing them costs ~0.2 s (requests included) on every pre-commit run.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 MASK = "<redacted>"
 
@@ -91,6 +92,7 @@ def neutralise(text: str) -> str:
     return _CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
+@lru_cache(maxsize=8192)  # every report passes its properties through here; most repeat (IDs, severities)
 def redact(text: str) -> str:
     """Secret values masked and control characters neutralised; `${VAR}` references kept as written."""
     text = _KEY_BLOCK.sub(MASK, text)
