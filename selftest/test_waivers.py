@@ -82,8 +82,10 @@ def test_expiry_is_judged_at_now_not_today(pytester, tmp_path):
             "'reason' is a required property",
         ),
         ("waivers: [unclosed\n", "not valid YAML"),
+        ("waivers: " + "[" * 500 + "]" * 500 + "\n", "nests deeper than 64 levels"),
+        ("waivers:\n  - gate: D36\n    gate: D37\n", "'gate' repeats the one at line 2"),
     ],
-    ids=["bad-id", "unknown-id", "never-assigned-id", "no-reason", "malformed"],
+    ids=["bad-id", "unknown-id", "never-assigned-id", "no-reason", "malformed", "deep", "repeated-key"],
 )
 def test_bad_waivers_file_is_a_usage_error(content, says, pytester, tmp_path):
     estate = copy_estate(tmp_path)
