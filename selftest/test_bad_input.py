@@ -126,7 +126,7 @@ HOSTILE = {
     "alias-bomb": (SSH, _alias_bomb, "expands (through its aliases) to over"),
     "deep-yaml": (SSH, lambda p: p.write_text("ssh: " + "[" * 500 + "]" * 500 + "\n"), "nests deeper than"),
     "deep-json": (BACKUP_JSON, lambda p: p.write_text("[" * 500 + "]" * 500), "nests deeper than"),
-    "recursive-alias": (SSH, lambda p: p.write_text("ssh: &a {targets: [*a]}\n"), "alias inside its own anchor"),
+    "recursive-alias": (SSH, lambda p: p.write_text("ssh: &a {targets: [*a]}\n"), "nests deeper than"),
 }
 
 

@@ -18,52 +18,40 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 # A source of truth is a few levels deep and a few thousand values long. Past these bounds
 # a file is hostile or broken (an alias bomb expands to billions of values, deep nesting
-# exhausts the stack), and it is refused before anything walks it.
+# exhausts the stack), and it is refused before anything recursive walks it.
 MAX_DEPTH = 64
 MAX_VALUES = 200_000
 
 
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [n for pair in node.value for n in pair]
-    return node.value if isinstance(node, yaml.SequenceNode) else []
+def _walk(root: yaml.Node, file: str) -> tuple[dict, list[tuple[int, str]]]:
+    """The line of every key and item, and the repeated keys; refuses a graph too deep or too large.
 
-
-def _check_shape(root: yaml.Node, file: str) -> list[tuple[int, str]]:
-    """Refuse a node graph too deep or, with its aliases expanded, too large; list its repeated keys.
-
-    Iterative, and each node is weighed once however many aliases use it: the check itself
-    cannot be made to recurse or to expand the graph.
+    Iterative, and walks aliases as the constructed data will hold them (expanded), so it is
+    bounded by what it counts: a recursive alias is endless depth, an alias bomb endless size.
     """
-    size: dict[int, int] = {}
-    height: dict[int, int] = {}
-    open_: set[int] = set()
+    lines: dict = {}
     repeated: list[tuple[int, str]] = []
-    stack = [(root, False)]
+    stack: list[tuple[yaml.Node, tuple, int]] = [(root, (), root.start_mark.line + 1)]
+    visits = 0
     while stack:
-        node, closing = stack.pop()
-        key = id(node)
-        line = node.start_mark.line + 1
-        if closing:
-            open_.discard(key)
-            kids = _children(node)
-            size[key] = 1 + sum(size[id(k)] for k in kids)
-            height[key] = 1 + max((height[id(k)] for k in kids), default=0)
-            if height[key] > MAX_DEPTH:
-                raise SourceError(file, f"nests deeper than {MAX_DEPTH} levels: refused unread", line)
-            if size[key] > MAX_VALUES:
-                raise SourceError(file, f"expands (through its aliases) to over {MAX_VALUES} values: refused", line)
-            continue
-        if key in size:
-            continue
-        if key in open_:
-            raise SourceError(file, "has an alias inside its own anchor (a recursive structure)", line)
+        node, path, line = stack.pop()
+        lines[path] = line
+        visits += 1
+        if len(path) > MAX_DEPTH:
+            raise SourceError(file, f"nests deeper than {MAX_DEPTH} levels: refused unread", line)
+        if visits > MAX_VALUES:
+            raise SourceError(file, f"expands (through its aliases) to over {MAX_VALUES} values: refused", line)
         if isinstance(node, yaml.MappingNode):
             repeated += _repeated_keys(node)
-        open_.add(key)
-        stack.append((node, True))
-        stack.extend((k, False) for k in _children(node) if id(k) not in size)
-    return sorted(repeated)
+            # reversed: popped in document order, so a repeated key's line is its last, whose value is kept
+            stack.extend((value, path + (key.value,), key.start_mark.line + 1)
+                         for key, value in reversed(node.value) if isinstance(key, yaml.ScalarNode))  # fmt: skip
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(
+                (item, path + (index,), item.start_mark.line + 1)
+                for index, item in reversed(list(enumerate(node.value)))
+            )
+    return lines, sorted(set(repeated))
 
 
 def _repeated_keys(node: yaml.MappingNode) -> list[tuple[int, str]]:
@@ -94,19 +82,6 @@ def _data_depth(value) -> int:
     return deepest
 
 
-def _line_map(node: yaml.Node, path: tuple, out: dict) -> None:
-    out[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                sub = path + (key.value,)
-                _line_map(value, sub, out)
-                out[sub] = key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _line_map(item, path + (index,), out)
-
-
 def _compose(text: str) -> yaml.Node | None:
     loader = _Loader(text)
     try:
@@ -132,7 +107,7 @@ def load_yaml(path: Path, file: str, raw: bytes | None = None) -> Document:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
-            repeated = _check_shape(node, file) if node is not None else []
+            lines, repeated = _walk(node, file) if node is not None else ({}, [])
             data = _json_model(loader.construct_document(node)) if node is not None else None
         finally:
             loader.dispose()
@@ -142,9 +117,6 @@ def load_yaml(path: Path, file: str, raw: bytes | None = None) -> Document:
         raise SourceError(file, f"is not valid YAML: {exc.problem or exc.context}", line) from None
     except yaml.YAMLError as exc:
         raise SourceError(file, f"is not valid YAML: {exc}") from None
-    lines: dict = {}
-    if node is not None:
-        _line_map(node, (), lines)
     return Document(file, data, lines, text, repeated)
 
 
@@ -158,15 +130,12 @@ def load_json(path: Path, file: str, raw: bytes | None = None) -> Document:
         raise SourceError(file, f"nests deeper than {MAX_DEPTH} levels: refused unread") from None
     if _data_depth(data) > MAX_DEPTH:
         raise SourceError(file, f"nests deeper than {MAX_DEPTH} levels: refused unread")
-    lines: dict = {}
     # JSON is (almost always) YAML too: the YAML composer gives us the lines
     # json does not. Where it disagrees we keep the data and lose only lines.
     try:
         node = _compose(text)
     except yaml.YAMLError:
         node = None
-    repeated = []
-    if node is not None:
-        repeated = _check_shape(node, file)  # json.loads keeps the last of repeated keys silently too
-        _line_map(node, (), lines)
+    # (json.loads keeps the last of repeated keys silently too)
+    lines, repeated = _walk(node, file) if node is not None else ({}, [])
     return Document(file, data, lines, text, repeated)
