@@ -55,7 +55,7 @@ def copy_estate(tmp_path: Path, source: Path = ALIGNED) -> Path:
     return target
 
 
-def _args(estate: Path, markers: str, args: tuple[str, ...]) -> list[str]:
+def suite_args(estate: Path, markers: str, args: tuple[str, ...]) -> list[str]:
     return [
         str(TESTS),
         "-c", str(REPO / "pyproject.toml"),
@@ -72,11 +72,11 @@ def _args(estate: Path, markers: str, args: tuple[str, ...]) -> list[str]:
 
 def run_suite_raw(pytester: pytest.Pytester, estate: Path, *args: str, markers: str = "static or crossrepo"):
     """The run as a user sees it: exit code and terminal output."""
-    return pytester.runpytest_inprocess(*_args(estate, markers, args))
+    return pytester.runpytest_inprocess(*suite_args(estate, markers, args))
 
 
 def run_suite(pytester: pytest.Pytester, estate: Path, *args: str, markers: str = "static or crossrepo") -> Outcome:
-    reprec = pytester.inline_run(*_args(estate, markers, args))
+    reprec = pytester.inline_run(*suite_args(estate, markers, args))
     reports = [
         r
         for r in reprec.getreports("pytest_runtest_logreport")

@@ -1,11 +1,16 @@
 """Bad input never stops the run: one clear failure naming the file, the other tests still run."""
 
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
 
-from selftest.suite import copy_estate, run_suite, run_suite_raw
+from selftest.suite import copy_estate, run_suite, run_suite_raw, suite_args
 
 GAPS = "agentic-spine/ops/bindings/operational.gaps.yaml"
 SSH = "agentic-spine/ops/bindings/ssh.targets.yaml"
@@ -111,3 +116,72 @@ def test_bad_root_is_one_usage_error(option, target, says, pytester, tmp_path):
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*{says}*"])
     assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+
+
+def _alias_bomb(path: Path) -> None:
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 10)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+HOSTILE = {
+    "alias-bomb": (SSH, _alias_bomb, "expands (through its aliases) to over"),
+    "deep-yaml": (SSH, lambda p: p.write_text("ssh: " + "[" * 500 + "]" * 500 + "\n"), "nests deeper than"),
+    "deep-json": (BACKUP_JSON, lambda p: p.write_text("[" * 500 + "]" * 500), "nests deeper than"),
+    "recursive-alias": (SSH, lambda p: p.write_text("ssh: &a {targets: [*a]}\n"), "nests deeper than"),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=str)
+def test_hostile_structure_is_one_quick_failure(case, pytester, tmp_path):
+    rel, damage, says = HOSTILE[case]
+    estate = copy_estate(tmp_path)
+    damage(estate / rel)
+    started = time.monotonic()
+    outcome = run_suite(pytester, estate)
+    assert time.monotonic() - started < 60
+    assert outcome.ret == 1 and not outcome.errors
+    (failed,) = [r for r in outcome.failed() if "source_is_readable" in r.nodeid]
+    assert rel.split("/", 1)[1] in failed.longreprtext and says in failed.longreprtext, failed.longreprtext
+    assert len([r for r in outcome.reports if r.passed]) > 20
+
+
+def test_repeated_key_fails_naming_file_and_line(pytester, tmp_path):
+    estate = copy_estate(tmp_path)
+    path = estate / SSH
+    lines = path.read_text().splitlines()
+    first = next(n for n, t in enumerate(lines) if t.strip().startswith("host:"))
+    lines.insert(first + 1, lines[first])  # the same key twice in one mapping
+    path.write_text("\n".join(lines) + "\n")
+    outcome = run_suite(pytester, estate)
+    (failed,) = outcome.failed()
+    assert "source_is_readable" in failed.nodeid
+    assert f"ssh.targets.yaml:{first + 2}: a mapping repeats a key" in failed.longreprtext
+    assert f"repeats the one at line {first + 1}" in failed.longreprtext
+    assert len([r for r in outcome.reports if r.passed]) > 20  # the file's value is still read
+
+
+def test_unreadable_bindings_directory(tmp_path):
+    """A real unreadable directory: as an unprivileged user (root reads through any mode)."""
+    base = Path(tempfile.mkdtemp(prefix="ssot-unreadable-"))  # outside root's private pytest tmp
+    try:
+        estate = copy_estate(base)
+        base.chmod(0o755)
+        (estate / "agentic-spine/ops/bindings").chmod(0)
+        reports = base / "reports"
+        reports.mkdir()
+        reports.chmod(0o777)
+        command = [sys.executable, "-m", "pytest", *suite_args(estate, "static or crossrepo", ("--ssot-report-dir",
+                   str(reports), "-p", "no:xdist"))]  # fmt: skip
+        if os.geteuid() == 0:
+            if not shutil.which("setpriv"):
+                pytest.skip("needs setpriv (util-linux) to drop root, which reads any directory")
+            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        run = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=base)
+        output = run.stdout + run.stderr
+        assert run.returncode == 1 and "INTERNALERROR" not in output, output[-3000:]
+        assert "ops/bindings/ssh.targets.yaml: cannot be read: Permission denied" in output
+        assert " passed" in output and (reports / "closeout.md").exists()
+    finally:
+        (base / "estate/agentic-spine/ops/bindings").chmod(0o755)
+        shutil.rmtree(base)

@@ -4,7 +4,7 @@ its own mount and UTS namespace, reached by name through a generated ssh_config,
 import time
 
 from selftest.suite import DRIFTED, run_suite
-from selftest.testhosts import DRIFTED_FAILURES, host_args, launch, run_live, start
+from selftest.testhosts import DRIFTED_FAILURES, launch, run_live, start
 from ssot_audit.probe import is_allowed
 
 # infra-core is a VM without ZFS: its scrub tests skip and say so. The waivers test runs in every scope.
@@ -48,12 +48,9 @@ def test_aligned_hosts_pass_everything(pytester, aligned_hosts):
 
 
 def test_hosts_receive_only_allowlisted_commands_each_once(pytester, drifted_hosts):
-    """Over paramiko this time (testinfra's default for plain names), as a second route through the door."""
     before = {a: len(h.commands()) for a, h in drifted_hosts.hosts.items()}
-    args = host_args(drifted_hosts)
-    args[0] = f"--hosts={','.join(drifted_hosts.hosts)}"
-    outcome = run_suite(pytester, DRIFTED, *args, markers="live")
-    assert outcome.failing_tests() == {t.replace("ssh://", "paramiko://") for t in DRIFTED_FAILURES}
+    outcome = run_live(pytester, drifted_hosts)
+    assert outcome.failing_tests() == DRIFTED_FAILURES
     for alias, host in drifted_hosts.hosts.items():
         sent = host.commands()[before[alias] :]
         assert sent, f"{alias} received nothing"

@@ -2,11 +2,13 @@
 
 import html
 import json
+import os
 import re
 import subprocess
 import xml.etree.ElementTree as ET
 
 from selftest.suite import ALIGNED, DRIFTED, run_suite_raw
+from ssot_audit.report.environment import commit
 from ssot_audit.schema import validator
 
 
@@ -114,3 +116,30 @@ def test_environment_commit_has_a_dirty_flag(tmp_path):
     (tmp_path / "f.yaml").write_text("a: 2\n")
     assert commit(tmp_path) == clean + "+dirty"
     assert commit(tmp_path / "sub") == "not a git checkout" or not (tmp_path / "sub").exists()
+
+
+def test_environment_runs_nothing_the_checked_repo_configures(tmp_path):
+    marker = tmp_path / "ran"
+    script = tmp_path / "hook.sh"
+    script.write_text(f'#!/bin/sh\necho "$0 $*" >> {marker}\ncat\n')
+    script.chmod(0o755)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+
+    def git(*args):
+        subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t.invalid", *args],
+                       check=True, capture_output=True)  # fmt: skip
+
+    git("init", "-q")
+    (repo / "data.yaml").write_text("a: 1\n")
+    git("add", "data.yaml")
+    git("commit", "-qm", "one")
+    # what a hostile checkout can configure for the commands the environment table runs
+    git("config", "core.fsmonitor", str(script))
+    git("config", "filter.evil.clean", str(script))
+    git("config", "filter.evil.process", str(script))
+    (repo / ".gitattributes").write_text("* filter=evil\n")
+    os.utime(repo / "data.yaml", (1, 1))  # stat-dirty: status re-hashes it, through the clean filter
+    shown = commit(repo)
+    assert not marker.exists(), marker.read_text()
+    assert re.fullmatch(r"[0-9a-f]{8}", shown), shown

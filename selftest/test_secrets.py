@@ -4,12 +4,51 @@ import html
 import json
 
 from selftest.suite import copy_estate, run_suite_raw
+from ssot_audit.redact import MASK, redact
 
 PLANTED = {
     "token": "st.9f3c2a7be1d04c6f8a5e0b1d2c3f4a5b6c7d8e9f",
     "password": "Tr0ub4dor-and-3-more-words",
     "jwt": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJpbmZyYSJ9.c2lnbmF0dXJlLXZhbHVl",
 }
+
+# Secret shapes as they turn up in the lines findings quote: (line, the secret part that must go).
+CORPUS = {
+    "bearer": ("curl -H 'Authorization: Bearer 7Hk2mQ9xLp4RzT8wVb3N' https://api", "7Hk2mQ9xLp4RzT8wVb3N"),
+    "cloudflared": ("cloudflared tunnel run --token eyJhIjoiYWJjZGVmMTIzNDU2Nzg5MCIsInQiOiJ0dW5uZWwifQ==",
+                    "eyJhIjoiYWJjZGVmMTIzNDU2Nzg5MCIsInQiOiJ0dW5uZWwifQ"),
+    "url-userinfo": ("DATABASE_URL=postgres://app:Pg-s3cret-42@db.lan:5432/app", "Pg-s3cret-42"),
+    "db-pass": ("DB_PASS=Qz8-db-pass-value", "Qz8-db-pass-value"),
+    "mysql-p": ("mysqldump -u root -pMy5ql-Inline-Pw shop > dump.sql", "My5ql-Inline-Pw"),
+    "password-flag": ("vault-cli login --password Fl4g-Pw-Value --user ops", "Fl4g-Pw-Value"),
+    "aws-secret": ("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLE", "wJalrXUtnFEMI/K7MDENG"),
+    "authentik": ("AUTHENTIK_SECRET_KEY=ak-9s8d7f6g5h4j3k2l", "ak-9s8d7f6g5h4j3k2l"),
+    "quoted-passphrase": ('passphrase: "correct horse battery staple"', "horse battery"),
+    "infisical-st": ("INFISICAL service st.a1b2c3d4.0f1e2d3c4b5a69788796a5b4c3d2e1f0.9a8b7c6d5e4f30211203f4e5d6c7b8a9",
+                     "0f1e2d3c4b5a69788796a5b4c3d2e1f0"),
+    "private-key": ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtz\n"
+                    "c2gtZWQyNTUxOQAAACBkZXZvcHMtdGVzdC1rZXktYm9keS1ub3QtcmVhbAAAAJg\n"
+                    "-----END OPENSSH PRIVATE KEY-----", "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ"),
+    "key-body-line": ("ZGV2b3BzLXRlc3Qta2V5LWJvZHktbm90LXJlYWwAAACYZGV2b3BzLXRlc3Qta2V5", "ZGV2b3BzLXRlc3Qta2V5LWJvZHkt"),
+}  # fmt: skip
+
+
+# Markup and terminal control sequences in quoted text: shown, never acted on.
+MARKUP = " <img src=x onerror=alert(1)> \x1b]0;retitled\x07\x1b[2J"
+
+
+def test_corpus_of_secret_shapes_is_masked():
+    for name, (line, secret) in CORPUS.items():
+        shown = redact(f"found: {line}")
+        assert secret not in shown and MASK in shown, f"{name}: {shown}"
+        assert redact(shown) == shown, f"{name}: redaction is not idempotent"
+
+
+def test_ordinary_text_is_left_alone():
+    for text in ("status: passed, bypass: 3, compass=north", "expected: status: fixed", "password: ${DB_PASSWORD}",
+                 "sha256 " + "0123456789abcdef" * 4, "secrets:\n  - infisical",
+                 "workbench/infra/data/secrets_inventory.json:12: infisical entry"):  # fmt: skip
+        assert redact(text) == text
 
 
 def test_planted_secrets_appear_in_no_output(pytester, tmp_path):
@@ -20,17 +59,32 @@ def test_planted_secrets_appear_in_no_output(pytester, tmp_path):
     infisical = next(e for e in data["services"] if e["service"] == "infisical")
     infisical["host"] = (
         f"docker-host (VM 200) INFISICAL_TOKEN={PLANTED['token']} admin password: {PLANTED['password']} "
-        f"session {PLANTED['jwt']}"
+        f"session {PLANTED['jwt']} " + " ".join(line for line, _ in CORPUS.values()) + MARKUP
     )
     path.write_text(json.dumps(data, indent=2))
+    # a schema error that quotes the offending value (the source test fails; its dependants skip with it)
+    gaps = estate / "agentic-spine/ops/bindings/operational.gaps.yaml"
+    gaps.write_text(gaps.read_text().replace("status: fixed", f"status: {{DB_PASS: {CORPUS['db-pass'][1]}}}", 1))
+    # a source that is a symlink out of the checkout, to a file holding a key: refused, never quoted
+    outside = tmp_path / f"outside{MARKUP}.yaml"  # its name is quoted where the link is refused
+    outside.write_text(CORPUS["private-key"][0] + "\n")
+    linked = estate / "agentic-spine/ops/bindings/naming.policy.yaml"
+    linked.unlink()
+    linked.symlink_to(outside)
     reports = tmp_path / "reports"
-    result = run_suite_raw(pytester, estate, "--ssot-report-dir", str(reports), "-n", "2")
+    result = run_suite_raw(pytester, estate, "--ssot-report-dir", str(reports), "-n", "2", "-rsx")
     assert result.ret == 1
     outputs = {p.name: p.read_text() for p in reports.iterdir()}
     outputs["terminal"] = result.stdout.str() + result.stderr.str()
     # the finding still quotes the drift, with the secrets masked
     assert "found:    docker-host (VM 200) INFISICAL_TOKEN=<redacted> admin password: <redacted>" in outputs["terminal"]
     assert "INFISICAL_TOKEN=<redacted>" in html.unescape(html.unescape(outputs["ssot-report.html"]))
+    assert "naming.policy.yaml: cannot be read: refused: a symlink leads out of the checkout" in outputs["terminal"]
+    assert "SKIPPED" in outputs["terminal"] and "DB_PASS" in outputs["terminal"]  # the skip reason, masked
+    assert "\x1b" not in outputs["terminal"] and "\\x1b]0;retitled\\x07" in outputs["terminal"]
+    assert "\\<img src=x onerror=alert(1)>" in outputs["closeout.md"] and "\x1b" not in outputs["closeout.md"]
+    assert " <img" not in outputs["closeout.md"]
+    secrets = {**PLANTED, **{name: secret for name, (_, secret) in CORPUS.items()}}
     for name, text in outputs.items():
-        for kind, secret in PLANTED.items():
+        for kind, secret in secrets.items():
             assert secret not in text, f"{kind} leaked into {name}"

@@ -5,7 +5,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from selftest.suite import DRIFTED, copy_estate, run_suite, run_suite_raw
+from selftest.suite import DRIFTED, ESTATE_NOW, copy_estate, run_suite, run_suite_raw
+
+# Waivers expire against the audit's clock (--now), not the calendar of the machine running it.
+NOW = date.fromisoformat(ESTATE_NOW[:10])
 
 WAIVERS = "agentic-spine/ops/bindings/ssot-audit.waivers.yaml"
 
@@ -20,7 +23,7 @@ def write(estate, *entries):
 
 def test_current_waiver_reports_waived_with_its_reason(pytester, tmp_path):
     estate = copy_estate(tmp_path, DRIFTED)
-    write(estate, ("disconnect", "C1", date.today() + timedelta(days=30)))
+    write(estate, ("disconnect", "C1", NOW + timedelta(days=30)))
     reports = tmp_path / "reports"
     outcome = run_suite(pytester, estate, "--ssot-report-dir", str(reports))
     assert "C1" not in outcome.failing_ids()
@@ -34,19 +37,29 @@ def test_current_waiver_reports_waived_with_its_reason(pytester, tmp_path):
 
 def test_waiver_covers_a_test_only_when_all_its_ids_are_waived(pytester, tmp_path):
     estate = copy_estate(tmp_path, DRIFTED)
-    write(estate, ("disconnect", "C2", date.today() + timedelta(days=30)))
+    write(estate, ("disconnect", "C2", NOW + timedelta(days=30)))
     outcome = run_suite(pytester, estate, "-k", "test_gap_is_fixed")
     assert outcome.failing_ids() == {"C1", "C3"}
 
 
 def test_expired_waiver_fails_loudly_and_stops_waiving(pytester, tmp_path):
     estate = copy_estate(tmp_path, DRIFTED)
-    write(estate, ("disconnect", "C1", date.today() - timedelta(days=1)))
+    write(estate, ("disconnect", "C1", NOW - timedelta(days=1)))
     outcome = run_suite(pytester, estate)
     expired = [r for r in outcome.failed() if "test_waiver_is_current" in r.nodeid]
     assert len(expired) == 1 and "expired on" in expired[0].longreprtext
     assert ("disconnect", "C1") in expired[0].user_properties
     assert any("GAP-OP-015" in r.nodeid for r in outcome.failed())
+
+
+def test_expiry_is_judged_at_now_not_today(pytester, tmp_path):
+    estate = copy_estate(tmp_path, DRIFTED)
+    write(estate, ("disconnect", "C1", NOW + timedelta(days=1)))  # current at --now; long past by the calendar
+    outcome = run_suite(pytester, estate, "-k", "test_gap_is_fixed or test_waiver_is_current")
+    assert "C1" not in outcome.failing_ids()
+    outcome = run_suite(pytester, estate, "-k", "test_gap_is_fixed or test_waiver_is_current",
+                        "--now", (NOW + timedelta(days=2)).isoformat() + "T12:00:00Z")  # fmt: skip
+    assert "C1" in outcome.failing_ids()
 
 
 @pytest.mark.parametrize(
@@ -69,8 +82,10 @@ def test_expired_waiver_fails_loudly_and_stops_waiving(pytester, tmp_path):
             "'reason' is a required property",
         ),
         ("waivers: [unclosed\n", "not valid YAML"),
+        ("waivers: " + "[" * 500 + "]" * 500 + "\n", "nests deeper than 64 levels"),
+        ("waivers:\n  - gate: D36\n    gate: D37\n", "'gate' repeats the one at line 2"),
     ],
-    ids=["bad-id", "unknown-id", "never-assigned-id", "no-reason", "malformed"],
+    ids=["bad-id", "unknown-id", "never-assigned-id", "no-reason", "malformed", "deep", "repeated-key"],
 )
 def test_bad_waivers_file_is_a_usage_error(content, says, pytester, tmp_path):
     estate = copy_estate(tmp_path)

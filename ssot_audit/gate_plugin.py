@@ -2,14 +2,10 @@
 
 A gate test whose gates all carry a source version the suite has not encoded is skipped as not proven
 (never a verdict from an old reading). The coverage against the spine's gate registry is one line of
-the terminal summary and the `gate_coverage` key of results.json.
+the terminal summary; plugin.py puts it into results.json as `gate_coverage`.
 """
 
 from __future__ import annotations
-
-import json
-from dataclasses import asdict
-from pathlib import Path
 
 import pytest
 
@@ -50,14 +46,3 @@ class GateKnowledge:
             terminalreporter.write_line(f"gate coverage: {cover.statement}")
             if cover.uncovered:
                 terminalreporter.write_line(f"gates only spine.verify checks: {', '.join(cover.uncovered)}")
-
-    @pytest.hookimpl(trylast=True)  # after plugin.py has written results.json
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        report_dir = self.config.getoption("ssot_report_dir")
-        cover = self.coverage()
-        results = Path(report_dir or "", "results.json")
-        if not report_dir or cover is None or hasattr(self.config, "workerinput") or not results.is_file():
-            return
-        data = json.loads(results.read_text())
-        data["gate_coverage"] = asdict(cover)
-        results.write_text(json.dumps(data, indent=2) + "\n")

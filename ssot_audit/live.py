@@ -4,14 +4,17 @@ Loaded by ssot_audit.plugin (its `pytest_plugins`), so these hooks stay apart fr
 the file checks'. What it adds to testinfra:
 
 * no silent fallback to this machine: without `--hosts`, testinfra would run the
-  `host` tests locally, so live tests skip and say why; a `local://` host skips too;
+  `host` tests locally, so live tests skip and say why;
+* only verified hosts: a --hosts entry ssot_audit.transport refuses (paramiko, a bare
+  name, local, an inventory entry with a local connection, an unknown scheme) is a usage
+  error naming it; every command goes through its bounded, key-checking ssh run;
 * reachability is asked once per host (per process): `test_host_is_reachable`
   fails with the ssh error, and every other test of that host skips with it,
   instead of each waiting out its own connection timeout;
 * one probe (the allowlisted door) and one HostView per host, shared by all tests;
 * `@pytest.mark.runs_on(role)`: a test that only makes sense on, say, the
   hypervisors is deselected for the other hosts, by what the spine says of them;
-* `--max-scrub-age-days` (the clock, `--now`, is the plugin's: gates use it too).
+* `--max-scrub-age-days` and `--host-timeout` (the clock, `--now`, is the plugin's: gates use it too).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from .plugin import ESTATE, expect
 from .probe import CommandMissing, HostUnreachable, Probe, ProbeError
 from .repo import SourceUnavailable
 from .spine import BACKUP, Spine
+from .transport import BoundedSsh, Masters, inventory_refusals, refusal
 
 HOSTS_HELP = (
     "live checks need --hosts, e.g. --hosts=ssh://pve,ssh://proxmox-home --ssh-config=~/.ssh/config; "
@@ -57,6 +61,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--max-scrub-age-days", type=int, default=35, help="oldest completed ZFS scrub that passes (default: 35)"
     )
+    group.addoption(
+        "--host-timeout", type=float, default=30,
+        help="seconds one command may take on a host; a host that stalls fails its reachability test once "
+        "and its other checks skip (default: 30)",
+    )  # fmt: skip
 
 
 def host_name(host) -> str:
@@ -71,11 +80,14 @@ class LiveRun:
         self.config = config
         self._views: dict[int, HostView] = {}
         self._reach: dict[int, Finding | None] = {}
+        self.masters = Masters()
 
     def view(self, host) -> HostView:
         key = id(host)
         if key not in self._views:
-            self._views[key] = HostView(Probe(host, host_name(host)))
+            name = host_name(host)
+            ssh = BoundedSsh(host, name, self.config.option.host_timeout, self.masters)
+            self._views[key] = HostView(Probe(ssh, name))
         return self._views[key]
 
     def unreachable(self, host) -> Finding | None:
@@ -113,6 +125,26 @@ LIVE = pytest.StashKey[LiveRun]()
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "runs_on(role): a live test for the hosts the spine gives this role only")
     config.stash[LIVE] = LiveRun(config)
+    _check_hosts(config.option)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if LIVE in config.stash:
+        config.stash[LIVE].masters.close()
+
+
+def _check_hosts(option) -> None:
+    """Refuse, before testinfra builds a single host, every --hosts entry that is not a verified remote host."""
+    for spec in filter(None, (s.strip() for s in (option.hosts or "").split(","))):
+        problem = refusal(spec, option.connection)
+        if problem is None and spec.startswith("ansible://"):
+            try:
+                local = inventory_refusals(spec.removeprefix("ansible://").split("?")[0], option.ansible_inventory)
+            except Exception as exc:  # ansible missing, or an inventory it cannot read
+                raise pytest.UsageError(f"--hosts {spec}: cannot list the inventory: {exc}") from None
+            problem = local and f"inventory entries not reached over verified ssh: {', '.join(local)}"
+        if problem:
+            raise pytest.UsageError(f"--hosts {spec}: {problem}")
 
 
 @pytest.hookimpl(trylast=True)  # after -m/-k deselection, like the plugin's own check of the roots
@@ -128,9 +160,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in live:
         host = item.callspec.params.get("_testinfra_host") if hasattr(item, "callspec") else None
         if host is None:
-            continue
-        if host.backend.NAME == "local":
-            item.add_marker(pytest.mark.skip(reason="local:// is this machine, not a host of the estate"))
             continue
         role = item.get_closest_marker("runs_on")
         holders = _holders(spine, role.args[0]) if role and spine is not None else None

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -33,11 +34,12 @@ try:  # pytest-metadata comes with pytest-html; the audit still runs without it
 except ImportError:  # pragma: no cover
     metadata_key = None
 
-# --- live checks ---------------------------------------------------------------
+# --- live checks and outputs ----------------------------------------------------
 # The glue for tests/live (hosts over SSH: --hosts guard, reachability once per
 # host, probes, runs_on roles, --max-scrub-age-days, --now) is a plugin module of
-# its own, loaded with this one.
-pytest_plugins = ["ssot_audit.live"]
+# its own, loaded with this one; so is ssot_audit.outputs (the redaction choke
+# point, and the report dir: lock, staging, atomic writes, INTERRUPTED).
+pytest_plugins = ["ssot_audit.live", "ssot_audit.outputs"]
 # -------------------------------------------------------------------------------
 
 SCOPE_MARKERS = {
@@ -89,6 +91,7 @@ class Estate:
 ESTATE = pytest.StashKey[Estate]()
 WAIVERS = pytest.StashKey[list]()
 RESULTS = pytest.StashKey[Results]()
+GATE_KNOWLEDGE = pytest.StashKey["gate_plugin.GateKnowledge"]()
 
 
 def _root(option: str | None, env: str, default: str) -> Path:
@@ -136,18 +139,12 @@ def pytest_configure(config: pytest.Config) -> None:
         _root(config.getoption("workbench_root"), "WORKBENCH_ROOT", "~/code/workbench"),
     )
     config.stash[ESTATE] = estate
+    audit_clock(config)  # a bad --now is a usage error before anything runs
     config.stash[WAIVERS] = _load_waivers(config, estate)
     config.stash[RESULTS] = Results()
     config.pluginmanager.register(Recorder(config.stash[RESULTS]), "ssot-audit-results")
-    config.pluginmanager.register(gate_plugin.GateKnowledge(config, estate), "ssot-audit-gates")
-    report_dir = config.getoption("ssot_report_dir")
-    if report_dir:
-        Path(report_dir).mkdir(parents=True, exist_ok=True)
-        if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
-            config.option.htmlpath = str(Path(report_dir) / "ssot-report.html")
-            config.option.self_contained_html = True
-        if not config.option.xmlpath:
-            config.option.xmlpath = str(Path(report_dir) / "junit.xml")
+    config.stash[GATE_KNOWLEDGE] = gate_plugin.GateKnowledge(config, estate)
+    config.pluginmanager.register(config.stash[GATE_KNOWLEDGE], "ssot-audit-gates")
     if config.pluginmanager.hasplugin("html"):
         config.pluginmanager.register(HtmlReport(config), "ssot-audit-html")
 
@@ -155,18 +152,28 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_sessionstart(session: pytest.Session) -> None:
     # pytest-metadata fills its stash in its own configure; the HTML Environment table reads it at the end
     if metadata_key is not None and metadata_key in session.config.stash:
-        session.config.stash[metadata_key].update(_environment(session.config))
+        # pytest-html's script puts these values into the page as markup: escaped, they stay text
+        session.config.stash[metadata_key].update(
+            {k: escape(redact(v)) for k, v in _environment(session.config).items()}
+        )
 
 
 def _load_waivers(config: pytest.Config, estate: Estate) -> list[waivers_mod.Waiver]:
     given = config.getoption("waivers")
     path = Path(given) if given else estate.spine_root / waivers_mod.DEFAULT
-    if not given and not path.is_file():
+    if not given and not _is_file(path):
         return []
     try:
         return waivers_mod.load(path, catalogue_mod.load())
     except waivers_mod.WaiverError as error:
         raise pytest.UsageError(f"waivers: {error}") from None
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # an unreadable ops/bindings/: its own source tests fail, naming the files
+        return False
 
 
 def _environment(config: pytest.Config) -> dict[str, str]:
@@ -286,7 +293,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(
             f"workbench root {estate.workbench_root} does not exist: pass --workbench-root or set WORKBENCH_ROOT"
         )
-    waivers = [w for w in config.stash[WAIVERS] if not w.expired(date.today())]
+    waivers = [w for w in config.stash[WAIVERS] if not w.expired(audit_clock(config).date())]
     for item in items:
         _, claimed = identity(item)
         ids = [(e.kind, e.id) for e in claimed]
@@ -395,18 +402,20 @@ class Recorder:
 @pytest.hookimpl(tryfirst=True)  # pytest-html writes its report in sessionfinish too; ours first
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
-    report_dir = config.getoption("ssot_report_dir")
-    if not report_dir or hasattr(config, "workerinput"):
+    from .outputs import report_dir  # imported by pytest_plugins: importing it earlier would skip its rewrite
+
+    reports = report_dir(config)
+    if reports is None:
         return
     catalogue = catalogue_mod.load()
     results = config.stash[RESULTS]
     statuses, beyond = results.entries(catalogue), results.beyond()
     environment = _environment(config)
-    Path(report_dir, "closeout.md").write_text(
-        closeout.closeout_markdown(catalogue.loop, statuses, beyond, environment)
-    )
-    Path(report_dir, "results.json").write_text(
-        closeout.results_json(catalogue.loop, __version__, statuses, beyond, environment)
+    coverage = config.stash[GATE_KNOWLEDGE].coverage()
+    reports.write_markdown("closeout.md", closeout.closeout_markdown(catalogue.loop, statuses, beyond, environment))
+    reports.write_json(
+        "results.json",
+        closeout.results_document(catalogue.loop, __version__, statuses, beyond, environment, coverage),
     )
 
 
@@ -424,6 +433,7 @@ class HtmlReport:
             cells.insert(html.INSERT_AT + offset, cell)
 
     def pytest_html_results_table_row(self, report, cells: list[str]) -> None:
+        html.inert_test_id(cells)
         props = getattr(report, "user_properties", [])
         for offset, cell in enumerate(html.row_cells(catalogue_mod.load(), props)):
             cells.insert(html.INSERT_AT + offset, cell)

@@ -17,14 +17,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# A path segment: never `.` or `..`, so a path from the spine cannot climb out of where it names.
+_SEGMENT = r"(?!\.\.?(?:/| |$))[A-Za-z0-9_.:+-]+"
+_PATH = rf"/{_SEGMENT}(?:/{_SEGMENT})*"
 # What an argument may look like. None of these can carry a shell metacharacter.
 ARGS = {
     "node": r"[A-Za-z0-9][A-Za-z0-9.-]*",
     "pool": r"[A-Za-z0-9][A-Za-z0-9_.:-]*",
     "name": r"[A-Za-z0-9][A-Za-z0-9_.-]*",
     "unit": r"zfs-scrub-[a-z0-9-]+@[A-Za-z0-9][A-Za-z0-9_.:-]*\.timer",
-    "dir": r"/[A-Za-z0-9_.:+-]+(?:/[A-Za-z0-9_.:+-]+)*/?",
-    "paths": r"/[A-Za-z0-9_.:+-]+(?:/[A-Za-z0-9_.:+-]+)*(?: /[A-Za-z0-9_.:+-]+(?:/[A-Za-z0-9_.:+-]+)*)*",
+    "dir": rf"{_PATH}/?",
+    "paths": rf"{_PATH}(?: {_PATH})*",
 }
 
 # Fact -> command. Everything here only reads.
@@ -105,9 +108,8 @@ class Output:
         return self.rc == 127
 
     def error_line(self) -> str:
-        """The first line of stderr, or the exit status: enough to say why, short enough to read."""
-        first = next((line.strip() for line in self.stderr.splitlines() if line.strip()), "")
-        return first[:200] or f"exit status {self.rc}"
+        """The first line of stderr that says something, or the exit status: enough to say why, short enough to read."""
+        return _first_line(self.stderr) or f"exit status {self.rc}"
 
 
 def build(fact: str, **args: str) -> str:
@@ -144,20 +146,28 @@ class Probe:
         self.sent.append(command)
         try:
             result = self.host.run(command)
+        except ProbeError:
+            raise
         except RuntimeError as exc:
             # The ssh backend raises on exit status 255: ssh's own errors, but also a
             # remote command's 255 (pvesh uses it). Keep it as output; the caller decides.
             result = exc.args[0] if exc.args and hasattr(exc.args[0], "stderr_bytes") else None
             if result is None:
-                raise HostUnreachable(f"{self.name}: {_first_line(exc)}") from exc
+                raise HostUnreachable(f"{self.name}: {_first_line(str(exc)) or type(exc).__name__}") from exc
         except Exception as exc:  # paramiko, socket and ansible errors share no base class
-            raise HostUnreachable(f"{self.name}: {type(exc).__name__}: {_first_line(exc)}") from exc
+            raise HostUnreachable(f"{self.name}: {type(exc).__name__}: {_first_line(str(exc))}") from exc
         return Output(
             command, result.rc,
             result.stdout_bytes.decode("utf-8", "replace"), result.stderr_bytes.decode("utf-8", "replace"),
         )  # fmt: skip
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return (text.splitlines()[0] if text else type(exc).__name__)[:200]
+_KEY_CHANGED = "REMOTE HOST IDENTIFICATION HAS CHANGED"
+
+
+def _first_line(text: str) -> str:
+    """The line that says why: ssh frames its host-key warning in `@` rules, which say nothing."""
+    if _KEY_CHANGED in text:
+        return "host key verification failed: the host's key is not the one in known_hosts (" + _KEY_CHANGED + ")"
+    lines = (line.strip(" @\t") for line in text.splitlines())
+    return next((line for line in lines if line), "")[:200]

@@ -64,10 +64,13 @@ class Repo:
         return f"{self.name}/{rel}"
 
     def exists(self, rel: str) -> bool:
-        return (self.root / rel).exists()
+        try:
+            return (self.root / rel).exists()
+        except OSError:  # in an unreadable directory: as good as absent to every reader
+            return False
 
     def glob(self, pattern: str) -> list[str]:
-        return sorted(p.relative_to(self.root).as_posix() for p in self.root.glob(pattern) if p.is_file())
+        return sorted(p.relative_to(self.root).as_posix() for p in self.root.glob(pattern) if _is_file(p))
 
     def try_load(self, source: Source) -> Document | SourceError:
         """The document, or the error that stops it being read; cached either way."""
@@ -96,6 +99,13 @@ class Repo:
             return read_error(exc, file)
         except SourceError as error:
             return error
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 __all__ = ["Repo", "Source", "SourceUnavailable", "SourceError", "SourceMissing"]

@@ -7,6 +7,7 @@ all of them together linear in the size of the tree.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from bisect import bisect_left
@@ -15,6 +16,13 @@ from pathlib import Path
 
 # Never descended into: git's own objects are not part of the checkout's content.
 SKIPPED_DIRS = frozenset({".git"})
+
+
+class OutsideRoot(PermissionError):
+    """A path whose symlinks lead out of the checkout: refused, never read."""
+
+    def __init__(self, rel: str, target: Path):
+        super().__init__(errno.EACCES, f"refused: a symlink leads out of the checkout (to {target})", rel)
 
 
 @dataclass(frozen=True)
@@ -121,13 +129,26 @@ class Tree:
         """A file's bytes, read once and shared with the loaders that parse it; OSError if unreadable."""
         if rel not in self._raw:
             try:
-                self._raw[rel] = (self.root / rel).read_bytes()
+                self._raw[rel] = self._inside(rel).read_bytes()
             except OSError as exc:
                 self._raw[rel] = exc
         found = self._raw[rel]
         if isinstance(found, OSError):
             raise found
         return found
+
+    def _inside(self, rel: str) -> Path:
+        """The path of `rel`, after checking that no symlink on it leaves the root (a checkout
+        could otherwise make its reports quote /etc/shadow or a private key)."""
+        path = self.root / rel
+        parts = rel.split("/")
+        walked = [self.nodes.get("/".join(parts[: i + 1])) for i in range(len(parts))]
+        if all(node and not node.is_link for node in walked):
+            return path  # every component seen by the walk, none a link: the common case, no syscalls
+        target = path.resolve()
+        if not target.is_relative_to(self.root.resolve()):
+            raise OutsideRoot(rel, target)
+        return path
 
     def text(self, rel: str) -> str | None:
         """A file's text, or None for binary or unreadable files (which scanners skip, as grep and rg)."""

@@ -41,6 +41,9 @@ class WaiverError(Exception):
 def load(path: Path, catalogue: Catalogue) -> list[Waiver]:
     try:
         doc = load_yaml(path, str(path))
+        if doc.repeated_keys:  # which of two entries is the waiver? neither is trusted
+            line, message = doc.repeated_keys[0]
+            raise SourceError(str(path), message, line)
         validate(doc, "waivers.schema.json")
     except SourceError as error:
         raise WaiverError(str(error)) from None

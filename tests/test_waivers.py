@@ -1,7 +1,5 @@
 """The waivers file (ops/bindings/ssot-audit.waivers.yaml or --waivers): no waiver outlives its date."""
 
-from datetime import date
-
 import pytest
 
 from ssot_audit.findings import Finding
@@ -10,9 +8,9 @@ from ssot_audit.plugin import expect
 pytestmark = [pytest.mark.static, pytest.mark.crossrepo, pytest.mark.live, pytest.mark.local]
 
 
-def test_waiver_is_current(waiver, pytestconfig):
-    """An expired waiver fails under the ID it waived, and stops waiving it."""
-    if not waiver.expired(date.today()):
+def test_waiver_is_current(waiver, pytestconfig, audit_now):
+    """An expired waiver (at --now, like every other date) fails under the ID it waived, and stops waiving it."""
+    if not waiver.expired(audit_now.date()):
         return
     file = pytestconfig.getoption("waivers") or "ops/bindings/ssot-audit.waivers.yaml"
     expect([

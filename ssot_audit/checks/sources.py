@@ -25,7 +25,11 @@ def declared(rel: str) -> Source:
 def check_source(repo: Repo, source: Source) -> list[Finding]:
     result = repo.try_load(source)
     if not isinstance(result, SourceError):
-        return []
+        return [
+            Finding(result.file, line, "a mapping repeats a key", "each key once per mapping (YAML requires it)",
+                    message, "merge the two entries into one; PyYAML and yq both keep the last value silently")
+            for line, message in result.repeated_keys
+        ]  # fmt: skip
     if isinstance(result, SchemaViolation):
         return [
             Finding(result.file, line, "value does not match the schema", f"the shape in schemas/{source.schema}",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
+from ..gate_registry import Coverage
 from ..redact import redact
 from .results import STATUSES, EntryStatus, Results, TestResult, headline
 
@@ -64,9 +64,14 @@ def _test(t: TestResult) -> dict:
 
 
 def results_document(
-    loop: str, version: str, statuses: list[EntryStatus], beyond: Beyond, environment: dict[str, str]
+    loop: str,
+    version: str,
+    statuses: list[EntryStatus],
+    beyond: Beyond,
+    environment: dict[str, str],
+    gate_coverage: Coverage | None = None,
 ) -> dict:
-    return {
+    document = {
         "loop": loop,
         "suite_version": version,
         "verdict": verdict(statuses),
@@ -90,7 +95,6 @@ def results_document(
         ],
         "beyond": [{**f, "test": t.nodeid} for t, f in beyond],
     }
-
-
-def results_json(*args) -> str:
-    return json.dumps(results_document(*args), indent=2) + "\n"
+    if gate_coverage is not None:
+        document["gate_coverage"] = asdict(gate_coverage)
+    return document

@@ -42,6 +42,9 @@ class Document:
     data: Any
     lines: dict[JsonPath, int] = field(default_factory=dict)
     text: str = ""
+    # (line, message) for each repeated mapping key: readers disagree on which value wins, so
+    # the file's own test fails on it; checks still read the value PyYAML keeps (the last).
+    repeated_keys: list[tuple[int, str]] = field(default_factory=list)
 
     def line(self, *path) -> int | None:
         """Line of the value at `path`, or of its nearest located ancestor."""

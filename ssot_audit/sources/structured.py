@@ -16,17 +16,70 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 
-def _line_map(node: yaml.Node, path: tuple, out: dict) -> None:
-    out[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                sub = path + (key.value,)
-                _line_map(value, sub, out)
-                out[sub] = key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _line_map(item, path + (index,), out)
+# A source of truth is a few levels deep and a few thousand values long. Past these bounds
+# a file is hostile or broken (an alias bomb expands to billions of values, deep nesting
+# exhausts the stack), and it is refused before anything recursive walks it.
+MAX_DEPTH = 64
+MAX_VALUES = 200_000
+
+
+def _walk(root: yaml.Node, file: str) -> tuple[dict, list[tuple[int, str]]]:
+    """The line of every key and item, and the repeated keys; refuses a graph too deep or too large.
+
+    Iterative, and walks aliases as the constructed data will hold them (expanded), so it is
+    bounded by what it counts: a recursive alias is endless depth, an alias bomb endless size.
+    """
+    lines: dict = {}
+    repeated: list[tuple[int, str]] = []
+    stack: list[tuple[yaml.Node, tuple, int]] = [(root, (), root.start_mark.line + 1)]
+    visits = 0
+    while stack:
+        node, path, line = stack.pop()
+        lines[path] = line
+        visits += 1
+        if len(path) > MAX_DEPTH:
+            raise SourceError(file, f"nests deeper than {MAX_DEPTH} levels: refused unread", line)
+        if visits > MAX_VALUES:
+            raise SourceError(file, f"expands (through its aliases) to over {MAX_VALUES} values: refused", line)
+        if isinstance(node, yaml.MappingNode):
+            repeated += _repeated_keys(node)
+            # reversed: popped in document order, so a repeated key's line is its last, whose value is kept
+            stack.extend((value, path + (key.value,), key.start_mark.line + 1)
+                         for key, value in reversed(node.value) if isinstance(key, yaml.ScalarNode))  # fmt: skip
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(
+                (item, path + (index,), item.start_mark.line + 1)
+                for index, item in reversed(list(enumerate(node.value)))
+            )
+    return lines, sorted(set(repeated))
+
+
+def _repeated_keys(node: yaml.MappingNode) -> list[tuple[int, str]]:
+    # YAML requires unique keys; PyYAML keeps the last value and yq v4 does not complain, so
+    # the spine's scripts and this suite could read different values from one file.
+    seen: dict[tuple, int] = {}
+    found = []
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.value == "<<":
+            continue
+        line = key.start_mark.line + 1
+        first = seen.setdefault((key.tag, key.value), line)
+        if first != line:
+            found.append((line, f"key {key.value!r} repeats the one at line {first} in the same mapping"))
+    return found
+
+
+def _data_depth(value) -> int:
+    """How deeply a parsed JSON value nests, found without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return deepest
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -54,6 +107,7 @@ def load_yaml(path: Path, file: str, raw: bytes | None = None) -> Document:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
+            lines, repeated = _walk(node, file) if node is not None else ({}, [])
             data = _json_model(loader.construct_document(node)) if node is not None else None
         finally:
             loader.dispose()
@@ -63,10 +117,7 @@ def load_yaml(path: Path, file: str, raw: bytes | None = None) -> Document:
         raise SourceError(file, f"is not valid YAML: {exc.problem or exc.context}", line) from None
     except yaml.YAMLError as exc:
         raise SourceError(file, f"is not valid YAML: {exc}") from None
-    lines: dict = {}
-    if node is not None:
-        _line_map(node, (), lines)
-    return Document(file, data, lines, text)
+    return Document(file, data, lines, text, repeated)
 
 
 def load_json(path: Path, file: str, raw: bytes | None = None) -> Document:
@@ -75,13 +126,16 @@ def load_json(path: Path, file: str, raw: bytes | None = None) -> Document:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SourceError(file, f"is not valid JSON: {exc.msg}", exc.lineno) from None
-    lines: dict = {}
+    except RecursionError:
+        raise SourceError(file, f"nests deeper than {MAX_DEPTH} levels: refused unread") from None
+    if _data_depth(data) > MAX_DEPTH:
+        raise SourceError(file, f"nests deeper than {MAX_DEPTH} levels: refused unread")
     # JSON is (almost always) YAML too: the YAML composer gives us the lines
     # json does not. Where it disagrees we keep the data and lose only lines.
     try:
         node = _compose(text)
-        if node is not None:
-            _line_map(node, (), lines)
     except yaml.YAMLError:
-        pass
-    return Document(file, data, lines, text)
+        node = None
+    # (json.loads keeps the last of repeated keys silently too)
+    lines, repeated = _walk(node, file) if node is not None else ({}, [])
+    return Document(file, data, lines, text, repeated)

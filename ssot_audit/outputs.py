@@ -1,0 +1,184 @@
+"""What leaves a run: every report is redacted at one point, and the report dir is written as a set.
+
+Loaded by ssot_audit.plugin (its `pytest_plugins`).
+
+* Redaction: the console, JUnit, the HTML report, closeout.md and results.json are all
+  built from pytest's TestReports (and CollectReports). `scrub` rewrites each report as it
+  is made, outermost of every makereport hook, so whatever any output later reads from it
+  (the failure text, skip and xfail reasons, captured output, user properties) is redacted.
+* The report dir: one run at a time (an flock), every file written to a staging dir and
+  moved into place with rename(2) at the end, so a reader sees the last complete set or
+  the new one, never half of either. A run that stops on a usage error (bad option, missing
+  root, bad --hosts) leaves the last reports untouched. SIGTERM is turned into the
+  KeyboardInterrupt that SIGINT is, and a run so stopped says INTERRUPTED in every output.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import signal
+import tempfile
+from html import escape
+from pathlib import Path
+
+import pytest
+from _pytest.junitxml import xml_key
+
+from .redact import redact
+
+INTERRUPTED = "INTERRUPTED: the run was stopped before it finished; what it did not reach counts as not run."
+
+
+def scrub(report) -> None:
+    """Redact everything an output can read from a test or collection report, in place."""
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple):  # a skip: (path, line, "Skipped: reason")
+        report.longrepr = (*longrepr[:2], redact(longrepr[2]))
+    elif longrepr is not None:
+        text = str(longrepr)
+        if redact(text) != text:  # the structured repr is kept unless it carries something to hide
+            report.longrepr = redact(text)
+    if isinstance(getattr(report, "wasxfail", None), str):
+        report.wasxfail = redact(report.wasxfail)
+    report.sections = [(header, redact(content)) for header, content in report.sections]
+    if hasattr(report, "user_properties"):
+        report.user_properties = [(k, redact(v) if isinstance(v, str) else v) for k, v in report.user_properties]
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: sees the report after every other hook made it
+def pytest_runtest_makereport(item, call):
+    report = yield
+    scrub(report)
+    return report
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_make_collect_report(collector):
+    report = yield
+    scrub(report)
+    return report
+
+
+class ReportDir:
+    """The report dir of this run: locked, written through a staging dir, committed at the end."""
+
+    def __init__(self, final: Path):
+        self.final = final
+        try:
+            final.mkdir(parents=True, exist_ok=True)
+            self._lock = os.open(final, os.O_RDONLY | os.O_DIRECTORY)  # the dir itself: no lock file left behind
+        except OSError as exc:
+            raise pytest.UsageError(f"--ssot-report-dir {final}: {exc.strerror}") from None
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self.staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=final))
+        except OSError as exc:
+            os.close(self._lock)
+            busy = isinstance(exc, BlockingIOError)
+            raise pytest.UsageError(
+                f"--ssot-report-dir {final}: " + ("in use by another ssot-audit run" if busy else exc.strerror)
+            ) from None
+        self.exitstatus: int | None = None  # set when the session finishes; None: it never started
+
+    @property
+    def interrupted(self) -> bool:
+        return self.exitstatus == pytest.ExitCode.INTERRUPTED
+
+    def path(self, name: str) -> Path:
+        return self.staging / name
+
+    def write_markdown(self, name: str, text: str) -> None:
+        if self.interrupted:
+            text = f"**{INTERRUPTED}**\n\n{text}"
+        self.path(name).write_text(inert_markdown(text))
+
+    def write_json(self, name: str, document: dict) -> None:
+        document = {"run": "INTERRUPTED" if self.interrupted else "complete", **document}
+        self.path(name).write_text(json.dumps(redacted(document), indent=2) + "\n")
+
+    def close(self) -> None:
+        """Move the staged files into place, unless the run never got going (then the old set stays)."""
+        try:
+            if self.exitstatus is not None and self.exitstatus != pytest.ExitCode.USAGE_ERROR:
+                for staged in sorted(self.staging.iterdir()):
+                    os.replace(staged, self.final / staged.name)
+        finally:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            os.close(self._lock)
+
+
+def inert_markdown(text: str) -> str:
+    """Redacted line by line (no pattern may join two table rows), and no raw HTML: `\\<` renders as `<`."""
+    return "\n".join(redact(line).replace("<", "\\<") for line in text.split("\n"))
+
+
+def redacted(value):
+    """A JSON document with every string redacted, keys too."""
+    if isinstance(value, dict):
+        return {redact(str(k)): redacted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redacted(v) for v in value]
+    return redact(value) if isinstance(value, str) else value
+
+
+REPORT_DIR = pytest.StashKey[ReportDir]()
+_PREVIOUS_SIGTERM = pytest.StashKey[object]()
+
+
+def report_dir(config: pytest.Config) -> ReportDir | None:
+    return config.stash.get(REPORT_DIR, None)
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-html and junitxml read their paths
+def pytest_configure(config: pytest.Config) -> None:
+    option = config.getoption("ssot_report_dir")
+    if not option or hasattr(config, "workerinput"):
+        return
+    reports = ReportDir(Path(option))
+    config.stash[REPORT_DIR] = reports
+    if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
+        config.option.htmlpath = str(reports.path("ssot-report.html"))
+        config.option.self_contained_html = True
+    if not config.option.xmlpath:
+        config.option.xmlpath = str(reports.path("junit.xml"))
+    config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, _terminate)
+
+
+@pytest.hookimpl(tryfirst=True)  # before the writers of every report, ours and the plugins'
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reports = report_dir(session.config)
+    if reports is None:
+        return
+    reports.exitstatus = exitstatus
+    xml = session.config.stash.get(xml_key, None)
+    if xml is not None:
+        xml.add_global_property("ssot-audit-run", "INTERRUPTED" if reports.interrupted else "complete")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_summary(prefix: list[str], summary, postfix, session) -> None:
+    reports = report_dir(session.config)
+    if reports is not None and reports.interrupted:
+        prefix.insert(0, f'<p class="ssot-verdict ssot-not-ready"><strong>{escape(INTERRUPTED)}</strong></p>')
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    if exitstatus == pytest.ExitCode.INTERRUPTED:
+        terminalreporter.write_line(INTERRUPTED, red=True, bold=True)
+
+
+@pytest.hookimpl(trylast=True)  # after junitxml and pytest-html wrote into the staging dir
+def pytest_unconfigure(config: pytest.Config) -> None:
+    reports = config.stash.get(REPORT_DIR, None)
+    if reports is None:
+        return
+    signal.signal(signal.SIGTERM, config.stash[_PREVIOUS_SIGTERM])
+    reports.close()
+    del config.stash[REPORT_DIR]
