@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import asdict
 
 from ..gate_registry import Coverage
 from ..redact import redact
