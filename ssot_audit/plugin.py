@@ -18,6 +18,7 @@ from . import __version__, gate_plugin
 from . import catalogue as catalogue_mod
 from . import items as items_mod
 from . import waivers as waivers_mod
+from .baseline import Baseline, BaselineError
 from .findings import Finding, render_all
 from .redact import redact
 from .repo import Repo, SourceUnavailable
@@ -92,6 +93,7 @@ ESTATE = pytest.StashKey[Estate]()
 WAIVERS = pytest.StashKey[list]()
 RESULTS = pytest.StashKey[Results]()
 GATE_KNOWLEDGE = pytest.StashKey["gate_plugin.GateKnowledge"]()
+BASELINE = pytest.StashKey["Baseline | None"]()
 
 
 def _root(option: str | None, env: str, default: str) -> Path:
@@ -125,6 +127,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--waivers", help=f"waivers file (default: <spine-root>/{waivers_mod.DEFAULT}, when present)")
     group.addoption(
+        "--ssot-baseline",
+        metavar="RESULTS_JSON",
+        help="results.json of an earlier run: its findings are known drift and do not fail; "
+        "new findings fail and are named, fixed ones are reported as resolved",
+    )
+    group.addoption(
         "--ssot-report-dir",
         help="write closeout.md and results.json here, and ssot-report.html and junit.xml unless --html/--junitxml",
     )
@@ -141,6 +149,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[ESTATE] = estate
     audit_clock(config)  # a bad --now is a usage error before anything runs
     config.stash[WAIVERS] = _load_waivers(config, estate)
+    config.stash[BASELINE] = _load_baseline(config)
     config.stash[RESULTS] = Results()
     config.pluginmanager.register(Recorder(config.stash[RESULTS]), "ssot-audit-results")
     config.stash[GATE_KNOWLEDGE] = gate_plugin.GateKnowledge(config, estate)
@@ -174,6 +183,16 @@ def _is_file(path: Path) -> bool:
         return path.is_file()
     except OSError:  # an unreadable ops/bindings/: its own source tests fail, naming the files
         return False
+
+
+def _load_baseline(config: pytest.Config) -> Baseline | None:
+    given = config.getoption("ssot_baseline")
+    if not given:
+        return None
+    try:
+        return Baseline.load(Path(given))
+    except BaselineError as error:
+        raise pytest.UsageError(f"--ssot-baseline: {error}") from None
 
 
 def _environment(config: pytest.Config) -> dict[str, str]:
@@ -374,6 +393,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             about_ids += [(e.kind, e.id) for e in about if (e.kind, e.id) not in about_ids]
             report.user_properties.append(("finding", finding.headline()))
         ssot["drift"] = True
+        baseline = item.config.stash[BASELINE]
+        if baseline is not None:
+            for finding in ssot["findings"]:
+                finding["known"] = baseline.knows(report.nodeid, finding)
+            if report.failed and all(f["known"] for f in ssot["findings"]):
+                # known drift is still drift (the closeout says so); it just does not fail this run
+                report.outcome, report.wasxfail = "skipped", f"known drift: in the baseline {baseline.path}"
+                ssot["known"] = True
         # On a failure, the IDs are the entries its findings are about (none: drift beyond the catalogue),
         # and the file the drift is in says more than the parameter that found it.
         report.user_properties = [
@@ -412,10 +439,19 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     statuses, beyond = results.entries(catalogue), results.beyond()
     environment = _environment(config)
     coverage = config.stash[GATE_KNOWLEDGE].coverage()
+    baseline = config.stash[BASELINE]
     reports.write_markdown("closeout.md", closeout.closeout_markdown(catalogue.loop, statuses, beyond, environment))
     reports.write_json(
         "results.json",
-        closeout.results_document(catalogue.loop, __version__, statuses, beyond, environment, coverage),
+        closeout.results_document(
+            catalogue.loop,
+            __version__,
+            statuses,
+            beyond,
+            environment,
+            coverage,
+            results.against(baseline) if baseline else None,
+        ),  # fmt: skip
     )
 
 
@@ -459,5 +495,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
         terminalreporter.section("drift beyond the catalogue: register these as gaps")
         for test, finding in beyond:
             terminalreporter.write_line(f"{redact(headline(finding))}  [{test.nodeid.split('::')[-1]}]")
+    baseline = config.stash[BASELINE]
+    if baseline is not None:
+        against = results.against(baseline)
+        terminalreporter.section(f"against the baseline {baseline.path}")
+        terminalreporter.write_line(f"known: {against['known']} finding(s) already in the baseline (they do not fail)")
+        for finding in against["new"]:
+            terminalreporter.write_line(f"new: {redact(headline(finding))}  [{finding['test'].split('::')[-1]}]")
+        for finding in against["resolved"]:
+            terminalreporter.write_line(f"resolved: {redact(headline(finding))}  [{finding['test'].split('::')[-1]}]")
     if any(t.claims for t in results.tests) and not hasattr(config, "workerinput"):
         terminalreporter.write_line(closeout.verdict(statuses), bold=True)

@@ -71,6 +71,7 @@ def results_document(
     beyond: Beyond,
     environment: dict[str, str],
     gate_coverage: Coverage | None = None,
+    baseline: dict | None = None,
 ) -> dict:
     document = {
         "loop": loop,
@@ -98,4 +99,6 @@ def results_document(
     }
     if gate_coverage is not None:
         document["gate_coverage"] = asdict(gate_coverage)
+    if baseline is not None:
+        document["baseline"] = baseline
     return document

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..baseline import Baseline, key
 from ..catalogue import Catalogue, Entry
 
 # Worst first.
 STATUSES = ("failed", "waived", "not proven", "passed")
+RAN = ("passed", "failed", "known")  # outcomes of a test that ran its check to the end
 
 
 @dataclass
@@ -22,7 +24,7 @@ class TestResult:
 
     nodeid: str
     test: str  # the test function's name, as covered_by names it
-    outcome: str  # passed | failed | skipped | waived | error
+    outcome: str  # passed | failed | known (all its findings in the baseline) | skipped | waived | error
     claims: list[tuple[str, str]]
     findings: list[dict]  # Finding.as_dict() plus "entries": [[kind, id], ...]
     reason: str = ""
@@ -62,6 +64,8 @@ def headline(finding: dict) -> str:
 def outcome_of(report) -> str | None:
     """A TestReport's outcome as the audit counts it; None for phases that say nothing new."""
     if report.when == "call" or (report.when == "setup" and not report.passed):
+        if getattr(report, "ssot", {}).get("known"):
+            return "known"
         if hasattr(report, "wasxfail"):
             return "waived" if report.skipped else "passed"
         if report.failed and not getattr(report, "ssot", {}).get("drift"):
@@ -122,11 +126,23 @@ class Results:
                 if t.outcome in ("skipped", "error"):
                     reasons.append(f"{t.nodeid.split('::')[-1]} {t.outcome}: {t.reason}")
         status = "not proven" if reasons else "passed"
-        return EntryStatus(entry, status, [], [t for t in claimed if t.outcome in ("passed", "failed")], reasons)
+        return EntryStatus(entry, status, [], [t for t in claimed if t.outcome in RAN], reasons)
 
     def beyond(self) -> list[tuple[TestResult, dict]]:
         """Findings about nothing the catalogue names: drift to register as new gaps."""
-        return [(t, f) for t in self.tests if t.outcome == "failed" for f in t.findings if not f["entries"]]
+        return [(t, f) for t in self.tests if t.outcome in ("failed", "known") for f in t.findings if not f["entries"]]
+
+    def against(self, baseline: Baseline) -> dict:
+        """This run's findings next to a baseline's: how many are known, which are new, which were fixed."""
+        found = [(t, f) for t in self.tests for f in t.findings]
+        keys = {key(t.nodeid, f) for t, f in found}
+        ran = {t.nodeid.rpartition("::")[2] for t in self.tests if t.outcome in RAN}
+        return {
+            "file": baseline.path,
+            "known": sum(1 for _, f in found if f.get("known")),
+            "new": [{**f, "test": t.nodeid} for t, f in found if not f.get("known")],
+            "resolved": baseline.resolved(ran, keys),
+        }
 
     @staticmethod
     def counts(statuses: list[EntryStatus]) -> dict[str, Counter]:
