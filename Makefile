@@ -17,20 +17,24 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed
 
 # The bundled estate is judged at its own date; its test hosts (fixtures/hosts/, real sshd in
-# namespaces: needs root and openssh-server) give the live checks. Where they cannot start,
-# the live tests skip and say why. Exit 1 means the audit found drift, which is its job.
+# namespaces: needs root and openssh-server) give the live checks, and a generated workstation
+# (fixtures/workstation.py: a home and stub commands on PATH) the local ones. Where the hosts
+# cannot start, the live tests skip and say why. Exit 1 means the audit found drift, which is
+# its job. The closeout of the aligned estate: make audit ESTATE=fixtures/estate-aligned HOSTS=aligned
 NOW        ?= 2026-02-08T20:00:00Z
 HOSTS      ?= drifted
 HOSTS_DIR   = $(abspath $(REPORTS))/hosts
+DESK        = $(abspath $(REPORTS))/workstation
 LIVE_HOSTS  = --hosts=ssh://pve,ssh://proxmox-home,ssh://infra-core --ssh-config=$(HOSTS_DIR)/ssh_config
 
 audit: setup
 	mkdir -p $(REPORTS)
+	rm -rf $(DESK) && $(BIN)/python fixtures/workstation.py $(ESTATE) $(DESK) >/dev/null
 	@if $(BIN)/python fixtures/hosts/launch.py start $(HOSTS) --workdir $(HOSTS_DIR) >$(REPORTS)/hosts.log 2>&1; \
 	  then live="$(LIVE_HOSTS)"; else live=""; echo "test hosts did not start (see $(REPORTS)/hosts.log)"; fi; \
-	$(BIN)/pytest tests -m "static or crossrepo or live" -q --now $(NOW) \
+	PATH="$(DESK)/bin:$$PATH" $(BIN)/pytest tests -m "static or crossrepo or live or local" -q --now $(NOW) \
 	  --spine-root $(ESTATE)/agentic-spine --workbench-root $(ESTATE)/workbench \
-	  --mint-modules-root $(ESTATE)/mint-modules $$live --ssot-report-dir $(REPORTS); \
+	  --mint-modules-root $(ESTATE)/mint-modules --home $(DESK)/home $$live --ssot-report-dir $(REPORTS); \
 	status=$$?; $(BIN)/python fixtures/hosts/launch.py stop --workdir $(HOSTS_DIR) >/dev/null 2>&1; \
 	[ $$status -le 1 ] || exit $$status
 

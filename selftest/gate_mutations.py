@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from fixtures.workstation import stub
 from selftest.mutations import SPINE, remove, replace, replace_re
 
 WB = "workbench"
@@ -23,7 +24,6 @@ BINDINGS = f"{SPINE}/ops/bindings"
 RUNTIME = f"{SPINE}/ops/runtime/inbox"
 SESSIONS = f"{SPINE}/receipts/sessions"
 EXCEPTIONS = f"{BINDINGS}/legacy.entrypoint.exceptions.yaml"
-PROBED_TOOLS = ("qrencode", "magick", "jq", "rg", "gh")  # the cross-domain, no-hardware tools of cli.tools.inventory
 
 
 @dataclass(frozen=True)
@@ -214,39 +214,6 @@ COMMENT_MUTATIONS = [
 
 
 # --- the workstation --------------------------------------------------------------------
-def make_workstation(base: Path, estate: Path) -> tuple[Path, Path]:
-    """A home and a PATH directory that satisfy every workstation gate for this estate."""
-    home, bindir = base / "home", base / "bin"
-    spine = estate / SPINE
-    (home / ".codex").mkdir(parents=True)
-    (home / ".codex" / "AGENTS.md").symlink_to(spine / "AGENTS.md")
-    (home / "agent").symlink_to(spine / "mailroom")
-    for name in (".config", ".cache", ".ssh"):
-        (home / name).mkdir()
-    write(".claude/CLAUDE.md", (
-        "# Claude\n\nFollow /Users/ronnyworks/code/agentic-spine/AGENTS.md and start each session with\n"
-        "/Users/ronnyworks/code/agentic-spine/docs/governance/SESSION_PROTOCOL.md.\n"
-    ))(home)  # fmt: skip
-    write(".claude/settings.json", '{"permissions": {"allow": ["Bash(ops cap run:*)"]}}\n')(home)
-    # LEGACY_ROOT is a declared variable, not an entrypoint: D30 allows it in ~/.zshrc only.
-    write(".zshrc", 'export SPINE_ROOT="$HOME/code/agentic-spine"\nexport LEGACY_ROOT=/Users/ronnyworks/ronny-ops\n')(
-        home
-    )
-    bindir.mkdir()
-    for tool in PROBED_TOOLS:
-        stub(bindir, tool)
-    return home, bindir
-
-
-def stub(bindir: Path, name: str, output: str = "") -> None:
-    """A no-op (or fixed-output) command on the test PATH; the gates only look commands up, never run them,
-    except crontab, whose listing D29 reads."""
-    path = bindir / name
-    lines = "".join(f"printf '%s\\n' '{line}'\n" for line in output.splitlines())  # builtins only: PATH is the stubs
-    path.write_text(f"#!/bin/sh\n{lines}")
-    path.chmod(0o755)
-
-
 @dataclass(frozen=True)
 class HomeMutation:
     name: str

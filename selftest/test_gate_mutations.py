@@ -3,11 +3,11 @@
 
 import pytest
 
+from fixtures.workstation import make_workstation
 from selftest.gate_mutations import (
     COMMENT_MUTATIONS,
     ESTATE_MUTATIONS,
     HOME_MUTATIONS,
-    make_workstation,
     remove,
     replace,
     write,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 
@@ -27,6 +28,7 @@ class Entry:
     markers: tuple[str, ...] = ()
     covered_by: dict[str, Selector] = field(default_factory=dict)  # test function -> what it checks of this entry
     note: str | None = None
+    fix: str | None = None  # the spine gate registry's fix hint
 
     @property
     def label(self) -> str:
@@ -52,6 +54,19 @@ class Catalogue:
                     covered_by={t: Selector.parse(sel) for t, sel in spec.get("covered_by", {}).items()},
                     note=spec.get("note"),
                 )
+
+    def with_gate_metadata(self, metadata: dict[str, dict[str, str | None]]) -> Catalogue:
+        """This catalogue with the spine gate registry's word on each gate's name, category, class, severity, fix."""
+        overlay = copy.copy(self)
+        overlay.entries = dict(self.entries)
+        for gate, meta in metadata.items():
+            entry = self.entries.get(("gate", gate))
+            if entry is None:
+                continue
+            given = {"title": meta.get("name"), "category": meta.get("category"), "cls": meta.get("class"),
+                     "severity": meta.get("severity"), "fix": meta.get("fix")}  # fmt: skip
+            overlay.entries[("gate", gate)] = replace(entry, **{k: v for k, v in given.items() if v})
+        return overlay
 
     def get(self, kind: str, id_: str) -> Entry | None:
         return self.entries.get((kind, id_))

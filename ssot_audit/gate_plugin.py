@@ -37,8 +37,10 @@ class GateKnowledge:
                 item.add_marker(pytest.mark.skip(reason="; ".join(reasons)))
 
     def coverage(self) -> gate_registry.Coverage | None:
-        spine = self._spine()
-        return gate_registry.coverage(spine.repo) if spine is not None else None
+        if not hasattr(self, "_coverage"):
+            spine = self._spine()
+            self._coverage = gate_registry.coverage(spine.repo) if spine is not None else None
+        return self._coverage
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         cover = self.coverage()

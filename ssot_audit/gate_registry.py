@@ -43,7 +43,7 @@ def _order(gate: str) -> int:
 
 
 def coverage(repo: Repo) -> Coverage:
-    ours = {e.id: e for e in catalogue.load().of_kind("gate")}
+    ours = {e.id: e for e in catalogue.load().of_kind("gate") if e.cls != "never-assigned"}
     loaded = repo.try_load(REGISTRY)
     if isinstance(loaded, SourceError):
         why = "no gate registry" if isinstance(loaded, SourceMissing) else f"gate registry unreadable: {loaded.message}"

@@ -170,6 +170,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = [i for i in items if i not in dropped]
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """A run of nothing but live checks without --hosts is a mistake (a nightly job that lost its hosts), not a pass."""
+    items = session.items
+    only_live = items and all(i.get_closest_marker("live") for i in items)
+    if only_live and not session.config.option.hosts:
+        raise pytest.UsageError(f"only live checks are selected and there are no hosts: {HOSTS_HELP}")
+
+
 @pytest.fixture
 def host_view(host, pytestconfig: pytest.Config) -> HostView:
     """The host under test; skips when the host did not answer (test_host_is_reachable says why)."""

@@ -410,6 +410,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
+def reported_catalogue(config: pytest.Config) -> catalogue_mod.Catalogue:
+    """The catalogue as reports show it: the spine's gate registry, where it has one, names its gates."""
+    coverage = config.stash[GATE_KNOWLEDGE].coverage()
+    return catalogue_mod.load().with_gate_metadata(coverage.metadata) if coverage else catalogue_mod.load()
+
+
 class Recorder:
     """Collects every report (on the xdist controller too) for the per-entry statuses."""
 
@@ -434,7 +440,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     reports = report_dir(config)
     if reports is None:
         return
-    catalogue = catalogue_mod.load()
+    catalogue = reported_catalogue(config)
     results = config.stash[RESULTS]
     statuses, beyond = results.entries(catalogue), results.beyond()
     environment = _environment(config)
@@ -471,17 +477,17 @@ class HtmlReport:
     def pytest_html_results_table_row(self, report, cells: list[str]) -> None:
         html.inert_test_id(cells)
         props = getattr(report, "user_properties", [])
-        for offset, cell in enumerate(html.row_cells(catalogue_mod.load(), props)):
+        for offset, cell in enumerate(html.row_cells(reported_catalogue(self.config), props)):
             cells.insert(html.INSERT_AT + offset, cell)
 
     def pytest_html_results_summary(self, prefix: list[str], summary, postfix, session) -> None:
-        catalogue = catalogue_mod.load()
+        catalogue = reported_catalogue(self.config)
         results = self.config.stash[RESULTS]
         prefix.extend(html.summary_block(catalogue.loop, results.entries(catalogue), results.beyond()))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
-    catalogue = catalogue_mod.load()
+    catalogue = reported_catalogue(config)
     results = config.stash[RESULTS]
     statuses = results.entries(catalogue)
     failing = [s for s in statuses if s.status == "failed"]

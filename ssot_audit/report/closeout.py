@@ -19,9 +19,11 @@ def verdict(statuses: list[EntryStatus]) -> str:
         return f"NOT READY TO CLOSE: {count['failed']} catalogue entries fail."
     if count["not proven"]:
         return f"NOT PROVEN: nothing fails, but {count['not proven']} catalogue entries were not proven."
-    return "READY TO CLOSE: every catalogue entry passed" + (
-        f" ({count['waived']} waived)." if count["waived"] else "."
-    )
+    notes = [f"{count['waived']} waived"] if count["waived"] else []
+    inapplicable = [s.entry.label for s in statuses if s.status == "not applicable"]
+    if inapplicable:
+        notes.append(f"not applicable here: {', '.join(inapplicable)}")
+    return "READY TO CLOSE: every catalogue entry passed" + (f" ({'; '.join(notes)})." if notes else ".")
 
 
 def _cell(text: str) -> str:

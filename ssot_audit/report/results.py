@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from ..baseline import Baseline, key
 from ..catalogue import Catalogue, Entry
 
-# Worst first.
-STATUSES = ("failed", "waived", "not proven", "passed")
+# Worst first. "not applicable": every check of the entry has a subject this platform lacks (launchd off macOS).
+STATUSES = ("failed", "waived", "not proven", "passed", "not applicable")
+NOT_APPLICABLE = "not applicable here:"  # how a test's skip reason says its subject does not exist here
 RAN = ("passed", "failed", "known")  # outcomes of a test that ran its check to the end
 
 
@@ -24,7 +25,8 @@ class TestResult:
 
     nodeid: str
     test: str  # the test function's name, as covered_by names it
-    outcome: str  # passed | failed | known (all its findings in the baseline) | skipped | waived | error
+    # passed | failed | known (all its findings in the baseline) | skipped | n/a (NOT_APPLICABLE) | waived | error
+    outcome: str
     claims: list[tuple[str, str]]
     findings: list[dict]  # Finding.as_dict() plus "entries": [[kind, id], ...]
     reason: str = ""
@@ -40,6 +42,7 @@ class EntryStatus:
     findings: list[tuple[TestResult, dict]] = field(default_factory=list)
     ran: list[TestResult] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    inapplicable: list[str] = field(default_factory=list)  # checks whose subject does not exist here
 
     def evidence(self) -> str:
         """One line a person can paste into a loop's Evidence section."""
@@ -51,9 +54,12 @@ class EntryStatus:
             return headline(first) + more
         if self.status == "not proven":
             return "not proven: " + "; ".join(self.reasons)
+        if self.status == "not applicable":
+            return "not applicable here: " + "; ".join(self.inapplicable)
         names = ", ".join(t.nodeid.split("::")[-1] for t in self.ran[:3])
         more = f", +{len(self.ran) - 3} more" if len(self.ran) > 3 else ""
-        return f"{len(self.ran)} check(s) ran clean: {names}{more}"
+        also = f"; not applicable here: {'; '.join(self.inapplicable)}" if self.inapplicable else ""
+        return f"{len(self.ran)} check(s) ran clean: {names}{more}{also}"
 
 
 def headline(finding: dict) -> str:
@@ -70,6 +76,8 @@ def outcome_of(report) -> str | None:
             return "waived" if report.skipped else "passed"
         if report.failed and not getattr(report, "ssot", {}).get("drift"):
             return "error"  # not a finding: the check itself broke (or its setup did)
+        if report.skipped and _reason(report).startswith(NOT_APPLICABLE):
+            return "n/a"
         return report.outcome
     if report.when == "teardown" and report.failed:
         return "error"
@@ -103,7 +111,7 @@ class Results:
                 outcome=outcome,
                 claims=[tuple(c) for c in ssot.get("claims", [])],
                 findings=list(ssot.get("findings", [])),
-                reason=_reason(report) if outcome in ("skipped", "waived", "error") else "",
+                reason=_reason(report) if outcome in ("skipped", "n/a", "waived", "error") else "",
             )
         )
 
@@ -117,7 +125,7 @@ class Results:
         if findings:
             waived_only = all(t.outcome == "waived" for t, _ in findings)
             return EntryStatus(entry, "waived" if waived_only else "failed", findings, claimed)
-        reasons = []
+        reasons, inapplicable = [], []
         for test in entry.covered_by:
             runs = [t for t in claimed if t.test == test]
             if not runs:
@@ -125,8 +133,14 @@ class Results:
             for t in runs:
                 if t.outcome in ("skipped", "error"):
                     reasons.append(f"{t.nodeid.split('::')[-1]} {t.outcome}: {t.reason}")
-        status = "not proven" if reasons else "passed"
-        return EntryStatus(entry, status, [], [t for t in claimed if t.outcome in RAN], reasons)
+                elif t.outcome == "n/a":
+                    inapplicable.append(f"{t.nodeid.split('::')[-1]}: {t.reason.removeprefix(NOT_APPLICABLE).strip()}")
+        ran = [t for t in claimed if t.outcome in RAN]
+        if reasons:
+            status = "not proven"
+        else:
+            status = "passed" if ran else "not applicable"
+        return EntryStatus(entry, status, [], ran, reasons, inapplicable)
 
     def beyond(self) -> list[tuple[TestResult, dict]]:
         """Findings about nothing the catalogue names: drift to register as new gaps."""

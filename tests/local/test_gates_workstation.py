@@ -12,7 +12,8 @@ from ssot_audit.plugin import expect
 
 pytestmark = pytest.mark.local
 
-_NOT_MACOS = pytest.mark.skipif(not facts.is_macos(), reason="launchd exists only on macOS")
+# The reason's prefix is how the closeout tells "not applicable here" from "not proven".
+_NOT_MACOS = pytest.mark.skipif(not facts.is_macos(), reason="not applicable here: launchd exists only on macOS")
 
 
 @pytest.fixture(scope="module")

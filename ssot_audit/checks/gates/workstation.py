@@ -309,20 +309,30 @@ def check_source_binding(spine: Spine, rel: str) -> list[Finding]:
     return require_file(spine.repo, rel, "the CLI tools inventory cross-references it")
 
 
+def probed_command(tool: dict) -> str | None:
+    """The command a tool's `command -v <name>` probe looks up."""
+    match = _PROBE.match(str(tool.get("probe") or ""))
+    return match[1] if match else None
+
+
+def probed_commands(spine: Spine) -> list[str]:
+    tools = {t["id"]: t for t in cli_tools(spine)}
+    return [c for tool_id in probed_tools(spine) if (c := probed_command(tools[tool_id]))]
+
+
 def check_tool_installed(spine: Spine, tool_id: str) -> list[Finding]:
     """D44: the tool's probe (`command -v <name>`) finds it on PATH, looked up with shutil.which, never eval."""
     doc = spine.doc(CLI_TOOLS)
     index, tool = next((i, t) for i, t in enumerate(doc.data["tools"]) if t["id"] == tool_id)
     line = doc.line("tools", index, "probe") or doc.line("tools", index)
-    probe = str(tool.get("probe") or "")
-    match = _PROBE.match(probe)
-    if not match:
+    command = probed_command(tool)
+    if command is None:
         return [Finding(doc.file, line, f"{tool_id}: probe is not `command -v <name>`", "probe: command -v <name>",
-                        f"probe: {probe!r}", "use a `command -v` probe; the suite never evaluates shell strings")]  # fmt: skip
-    if shutil.which(match[1]):
+                        f"probe: {tool.get('probe')!r}", "use a `command -v` probe; the suite never evaluates shell strings")]  # fmt: skip
+    if shutil.which(command):
         return []
-    return [Finding(doc.file, line, f"{tool_id} is not installed", f"`{match[1]}` on PATH", "not found on PATH",
-                    tool.get("install_command") or f"install {match[1]}")]  # fmt: skip
+    return [Finding(doc.file, line, f"{tool_id} is not installed", f"`{command}` on PATH", "not found on PATH",
+                    tool.get("install_command") or f"install {command}")]  # fmt: skip
 
 
 # D46 ------------------------------------------------------------------------------
