@@ -51,8 +51,63 @@ def defaults(args: list[str], cwd: Path) -> list[str]:
     return out
 
 
+USAGE = """usage: ssot-audit [options] [pytest options]
+
+Runs the ssot-audit suite against the checkout you are in: inside a spine checkout that checkout is
+--spine-root, inside a workbench checkout it is --workbench-root.
+
+  ssot-audit -m static                     the spine's own files (the pre-commit hook)
+  ssot-audit -m "static or crossrepo"      and the workbench against the spine
+  ssot-audit -m live --hosts=ssh://pve ...  the hosts, read-only over SSH (nightly)
+  ssot-audit --ssot-baseline .git/ssot-audit/results.json -m static
+                                           fail only on drift that is new since that run
+
+Markers: static, crossrepo, live, local. Reports: closeout.md, results.json, ssot-report.html and
+junit.xml under the checkout's .git/ssot-audit/ (or --ssot-report-dir). Exit status: 0 no drift,
+1 drift found, 4 usage error.
+"""
+
+
+class _Options:
+    """Stands in for pytest's parser to read what our plugins add: (group description, names, attrs)."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, tuple[str, ...], dict]] = []
+
+    def getgroup(self, name: str, description: str = ""):
+        rows = self.rows
+
+        class Group:
+            def addoption(self, *names: str, **attrs) -> None:
+                rows.append((description or name, names, attrs))
+
+        return Group()
+
+
+def usage() -> str:
+    """Our own options, read from the plugins that define them, before pytest's hundreds."""
+    from . import live, plugin
+
+    options = _Options()
+    for module in (plugin, live):
+        module.pytest_addoption(options)
+    lines, heading = [USAGE.rstrip()], None
+    for description, names, attrs in options.rows:
+        if description != heading:
+            lines += ["", f"{description}:"]
+            heading = description
+        value = "" if attrs.get("action") == "store_true" else f" {attrs.get('metavar') or 'VALUE'}"
+        lines += [f"  {', '.join(names)}{value}", f"      {attrs.get('help', '')}"]
+    lines += ["", "pytest's own options (-k, -x, --tb, -n, --html, ...) work too: ssot-audit --help-pytest lists them."]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if "-h" in args or "--help" in args:
+        print(usage())
+        return 0
+    args = ["--help" if a == "--help-pytest" else a for a in args]
     suite = suite_dir()
     config = Path(str(resources.files("ssot_audit") / "suite.ini"))
     return int(

@@ -7,6 +7,7 @@ any conftest: pytest-html's header hook fires at session start and must see ours
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from html import escape
@@ -486,29 +487,49 @@ class HtmlReport:
         prefix.extend(html.summary_block(catalogue.loop, results.entries(catalogue), results.beyond()))
 
 
+SHOWN_PER_ENTRY = 10  # findings listed per failing entry in the terminal; the reports hold them all
+
+
+def _here(config: pytest.Config) -> Callable[[dict], str]:
+    """A finding's headline, with paths relative to the checkout the command runs in (a hook's view)."""
+    estate = config.stash[ESTATE]
+    prefix = {estate.spine_root: "agentic-spine/", estate.workbench_root: "workbench/"}.get(
+        config.invocation_params.dir.resolve(), ""
+    )
+    return lambda finding: redact(headline({**finding, "file": finding["file"].removeprefix(prefix)}))
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
     catalogue = reported_catalogue(config)
     results = config.stash[RESULTS]
     statuses = results.entries(catalogue)
+    shown = _here(config)
     failing = [s for s in statuses if s.status == "failed"]
     if failing:
         terminalreporter.section(f"{catalogue.loop}: catalogue entries failing")
         for s in failing:
             severity = (s.entry.severity or s.entry.cls or "").upper()
-            terminalreporter.write_line(f"{s.entry.kind:>10} {s.entry.id:<4} {severity:<8} {redact(s.evidence())}")
+            lead = f"{s.entry.kind:>10} {s.entry.id:<4} {severity:<8} "
+            for index, (_, finding) in enumerate(s.findings[:SHOWN_PER_ENTRY]):
+                terminalreporter.write_line(f"{lead if index == 0 else ' ' * len(lead)}{shown(finding)}")
+                terminalreporter.write_line(f"{' ' * len(lead)}  fix: {redact(finding['fix'])}")
+            if len(s.findings) > SHOWN_PER_ENTRY:
+                terminalreporter.write_line(
+                    f"{' ' * len(lead)}(+{len(s.findings) - SHOWN_PER_ENTRY} more in the reports)"
+                )
     beyond = results.beyond()
     if beyond:
         terminalreporter.section("drift beyond the catalogue: register these as gaps")
         for test, finding in beyond:
-            terminalreporter.write_line(f"{redact(headline(finding))}  [{test.nodeid.split('::')[-1]}]")
+            terminalreporter.write_line(f"{shown(finding)}  [{test.nodeid.split('::')[-1]}]")
     baseline = config.stash[BASELINE]
     if baseline is not None:
         against = results.against(baseline)
         terminalreporter.section(f"against the baseline {baseline.path}")
         terminalreporter.write_line(f"known: {against['known']} finding(s) already in the baseline (they do not fail)")
         for finding in against["new"]:
-            terminalreporter.write_line(f"new: {redact(headline(finding))}  [{finding['test'].split('::')[-1]}]")
+            terminalreporter.write_line(f"new: {shown(finding)}  [{finding['test'].split('::')[-1]}]")
         for finding in against["resolved"]:
-            terminalreporter.write_line(f"resolved: {redact(headline(finding))}  [{finding['test'].split('::')[-1]}]")
+            terminalreporter.write_line(f"resolved: {shown(finding)}  [{finding['test'].split('::')[-1]}]")
     if any(t.claims for t in results.tests) and not hasattr(config, "workerinput"):
         terminalreporter.write_line(closeout.verdict(statuses), bold=True)

@@ -29,6 +29,8 @@ _SECRET_WORD = (
     r"(?:token|secret|passw(?:or)?d|passphrase|passwd|pwd|api[_-]?key|private[_-]?key|access[_-]?key"
     r"|credentials?|(?<![a-z])pass(?![a-z]))"
 )
+# A plural names a topic, not a value: `Secrets & Passwords: Host ...` is a heading, `tokens: [a, b]` a list.
+_NOT_PLURAL = r"(?<!words)(?<!crets)(?<!okens)(?<!tials)(?<![_-]keys)"
 _VALUE = r"(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s\"',;}]+)"  # quoted (spaces and all), or one word
 _RULES: list[tuple[re.Pattern, str]] = [
     # scheme://user:password@host
@@ -53,7 +55,8 @@ _RULES: list[tuple[re.Pattern, str]] = [
     # quote after it, as in YAML and JSON, so `secrets.yaml:12:` (a file and its line) is not taken for one
     (
         re.compile(
-            rf"(?i)([\w.-]*{_SECRET_WORD}[\w.-]*[\"']?(?:[ \t]*=|[ \t]*:(?=[\s\"']))[ \t]*)(?![ \t]|$){_VALUE}", re.M
+            rf"(?i)([\w.-]*{_SECRET_WORD}[\w.-]*{_NOT_PLURAL}[\"']?(?:[ \t]*=|[ \t]*:(?=[\s\"']))[ \t]*)(?![ \t]|$){_VALUE}",
+            re.M,
         ),
         rf"\1{MASK}",
     ),  # fmt: skip
