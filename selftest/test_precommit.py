@@ -56,7 +56,7 @@ def test_static_hook_passes_then_fails_after_a_breaking_commit(tmp_path):
     assert broken.returncode == 1
     assert "is open" in broken.stdout
     # quiet: the findings with their fixes, paths relative to the checkout, one verdict line
-    assert " ops/bindings/operational.gaps.yaml:" in broken.stdout and "agentic-spine/ops" not in broken.stdout
+    assert "ops/bindings/operational.gaps.yaml:" in broken.stdout and "agentic-spine/ops" not in broken.stdout
     # GAP-OP-001 is no disconnect of the loop: drift beyond the catalogue, which fails the hook all the same
     assert "drift beyond the catalogue" in broken.stdout and "NOT PROVEN" in broken.stdout
     assert "site-packages" not in broken.stdout and "Traceback" not in broken.stdout
