@@ -101,6 +101,16 @@ def _root(option: str | None, env: str, default: str) -> Path:
     return Path(option or os.environ.get(env) or default).expanduser().resolve()
 
 
+def _root_source(config: pytest.Config, option: str, env: str) -> str:
+    """Where a root came from, so the message tells the user what to change."""
+    flag = "--" + option.replace("_", "-")
+    if config.getoption(option):
+        return f"given with {flag}"
+    if os.environ.get(env):
+        return f"from ${env}; pass {flag} to override"
+    return f"the default; pass {flag} or set {env}"
+
+
 def audit_clock(config: pytest.Config) -> datetime:
     """`--now`, or the current time: a dated estate (like the bundled ones) is judged at its own date."""
     text = config.getoption("now")
@@ -306,12 +316,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     needed = {name for item in items for name in getattr(item, "fixturenames", ()) if name in ("spine", "workbench")}
     if needed and estate.usable_spine() is None:
         raise pytest.UsageError(
-            f"agentic-spine root {estate.spine_root} is not a spine checkout (no ops/bindings/): "
-            "pass --spine-root or set SPINE_ROOT"
+            f"agentic-spine root {estate.spine_root} ({_root_source(config, 'spine_root', 'SPINE_ROOT')}) "
+            "is not a spine checkout (no ops/bindings/)"
         )
     if "workbench" in needed and estate.usable_workbench() is None:
         raise pytest.UsageError(
-            f"workbench root {estate.workbench_root} does not exist: pass --workbench-root or set WORKBENCH_ROOT"
+            f"workbench root {estate.workbench_root} "
+            f"({_root_source(config, 'workbench_root', 'WORKBENCH_ROOT')}) does not exist"
         )
     waivers = [w for w in config.stash[WAIVERS] if not w.expired(audit_clock(config).date())]
     for item in items:
