@@ -162,6 +162,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         xml.add_global_property("ssot-audit-run", "INTERRUPTED" if reports.interrupted else "complete")
 
 
+def _announce_final_paths(config: pytest.Config, reports: ReportDir) -> None:
+    """pytest-html's and junitxml's terminal lines name the file a reader opens: where it lands, not the stage."""
+    staging, final = reports.staging.resolve(), reports.final.resolve()
+    html = next((p for p in config.pluginmanager.get_plugins() if hasattr(p, "_report_path")), None)
+    if html is not None and Path(html._report_path).resolve().parent == staging:
+        html._report_path = final / Path(html._report_path).name
+    xml = config.stash.get(xml_key, None)
+    if xml is not None and Path(xml.logfile).resolve().parent == staging:
+        xml.logfile = str(final / Path(xml.logfile).name)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_html_results_summary(prefix: list[str], summary, postfix, session) -> None:
     reports = report_dir(session.config)
@@ -169,7 +180,11 @@ def pytest_html_results_summary(prefix: list[str], summary, postfix, session) ->
         prefix.insert(0, f'<p class="ssot-verdict ssot-not-ready"><strong>{escape(INTERRUPTED)}</strong></p>')
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-html's and junitxml's lines (both written by now)
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    reports = report_dir(config)
+    if reports is not None:
+        _announce_final_paths(config, reports)
     if exitstatus == pytest.ExitCode.INTERRUPTED:
         terminalreporter.write_line(INTERRUPTED, red=True, bold=True)
 
