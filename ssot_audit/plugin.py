@@ -162,6 +162,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[WAIVERS] = _load_waivers(config, estate)
     config.stash[BASELINE] = _load_baseline(config)
     config.stash[RESULTS] = Results()
+    config.stash[RESULTS].selection = config.option.markexpr
     config.pluginmanager.register(Recorder(config.stash[RESULTS]), "ssot-audit-results")
     config.stash[GATE_KNOWLEDGE] = gate_plugin.GateKnowledge(config, estate)
     config.pluginmanager.register(config.stash[GATE_KNOWLEDGE], "ssot-audit-gates")

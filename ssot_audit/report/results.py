@@ -98,6 +98,7 @@ class Results:
     def __init__(self) -> None:
         self.tests: list[TestResult] = []
         self.deselected: dict[str, str] = {}  # test function -> why it did not run (marker expression)
+        self.selection = ""  # the run's -m expression: why a test that no process collected did not run
 
     def add(self, report) -> None:
         outcome = outcome_of(report)
@@ -129,7 +130,8 @@ class Results:
         for test in entry.covered_by:
             runs = [t for t in claimed if t.test == test]
             if not runs:
-                reasons.append(f"{test} did not run ({self.deselected.get(test, 'not collected in this run')})")
+                unseen = f"not selected by -m {self.selection!r}" if self.selection else "not collected in this run"
+                reasons.append(f"{test} did not run ({self.deselected.get(test, unseen)})")
             for t in runs:
                 if t.outcome in ("skipped", "error"):
                     reasons.append(f"{t.nodeid.split('::')[-1]} {t.outcome}: {t.reason}")
