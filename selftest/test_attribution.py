@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from selftest.mutations import AUTHORITY, LEDGER, PLAN, SCOPES, remove, replace, replace_re
+from selftest.mutations import AUTHORITY, GAPS, LEDGER, PLAN, SCOPES, remove, replace, replace_re
 from selftest.suite import DRIFTED, copy_estate, run_suite
 from ssot_audit import catalogue
 from ssot_audit.selectors import Selector, facets
@@ -104,3 +104,30 @@ def test_the_estate_in_other_shapes_fails_the_same_entries(pytester, tmp_path):
                    "(Run failed: CAP-20260205-201513__docs.lint__Ra4f88ca82, 2026-02-05T20:15:13Z) is still open"):  # fmt: skip
         assert needle in text, text
     assert "no VMID" not in text
+
+
+def test_a_host_ssot_moved_out_of_the_spine_leaves_its_halves_unproven(pytester, tmp_path):
+    """Later trees keep only a pointer stub (spine_pointer_stub: true): its schedule is not the spine's to judge."""
+    from selftest.mutations import SHOP
+
+    estate = copy_estate(tmp_path, DRIFTED)
+    (estate / SHOP).write_text(
+        '---\nstatus: authoritative\nspine_pointer_stub: true\nauthority_repo: "/Users/ronnyworks/code/workbench"\n'
+        'authority_path: "docs/infrastructure/domains/shop/SHOP_SERVER_SSOT.md"\n---\n\n'
+        "# SHOP_SERVER_SSOT.md (Pointer)\n\nCanonical domain document moved to the workbench.\n"
+    )
+    outcome = run_suite(pytester, estate, "-k", "documented", markers="static")
+    assert not outcome.failed(), outcome.messages()
+    (reason,) = {str(r.longrepr[2]) for r in outcome.skipped()}
+    assert "SHOP_SERVER_SSOT.md: is a pointer stub: the host SSOT moved to" in reason
+    assert "docs/infrastructure/domains/shop/SHOP_SERVER_SSOT.md" in reason
+
+
+def test_gap_statuses_of_later_trees(pytester, tmp_path):
+    """`closed` resolves a gap as `fixed` does; `accepted` leaves it unfixed, by decision."""
+    estate = copy_estate(tmp_path, DRIFTED)
+    replace_re(estate, GAPS, r"(?s)(id: GAP-OP-018\n.*?status: )open", r"\g<1>closed")
+    replace_re(estate, GAPS, r"(?s)(id: GAP-OP-019\n.*?status: )open", r"\g<1>accepted")
+    outcome = run_suite(pytester, estate, "-k", "test_gap_is_fixed", markers="static")
+    assert outcome.failing_ids() == {"C1", "C3"}, outcome.messages()
+    assert "GAP-OP-019 (medium) is accepted" in outcome.messages()

@@ -5,6 +5,9 @@ from __future__ import annotations
 from ..findings import Finding
 from ..spine import GAPS, Spine
 
+# `closed` is how later trees of the spine resolve a gap; `accepted` keeps it, by decision, unfixed.
+RESOLVED = ("fixed", "closed")
+
 
 def check_gap_fixed(spine: Spine, gap_id: str) -> list[Finding]:
     file = spine.repo.display(GAPS.rel)
@@ -12,7 +15,7 @@ def check_gap_fixed(spine: Spine, gap_id: str) -> list[Finding]:
     if gap is None:
         return [Finding(file, None, f"{gap_id} is not recorded", f"{gap_id} recorded with status fixed",
                         "no such gap", f"restore {gap_id}; fixed gaps stay in the tracker as history")]  # fmt: skip
-    if gap.get("status") == "fixed":
+    if gap.get("status") in RESOLVED:
         return []
     doc = spine.doc(GAPS)
     index = doc.data["gaps"].index(gap)

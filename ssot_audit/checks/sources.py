@@ -22,14 +22,26 @@ def declared(rel: str) -> Source:
     return next((s for s in SPINE_SOURCES if s.rel == rel), Source(rel))
 
 
+def check_repeated_keys(repo: Repo, source: Source) -> list[Finding]:
+    """No mapping repeats a key: YAML forbids it, and the spine's scripts and the suite might read different values.
+
+    A test of its own, not part of readability: the spine's yq reads such a file without a word, so a
+    gate that reads it is no more wrong than the original; the repeat is drift beyond the catalogue.
+    """
+    result = repo.try_load(source)
+    if isinstance(result, SourceError):
+        return []  # unreadable: check_source says so
+    return [
+        Finding(result.file, line, "a mapping repeats a key", "each key once per mapping (YAML requires it)",
+                message, "merge the two entries into one; PyYAML and yq both keep the last value silently")
+        for line, message in result.repeated_keys
+    ]  # fmt: skip
+
+
 def check_source(repo: Repo, source: Source) -> list[Finding]:
     result = repo.try_load(source)
     if not isinstance(result, SourceError):
-        return [
-            Finding(result.file, line, "a mapping repeats a key", "each key once per mapping (YAML requires it)",
-                    message, "merge the two entries into one; PyYAML and yq both keep the last value silently")
-            for line, message in result.repeated_keys
-        ]  # fmt: skip
+        return []
     if isinstance(result, SchemaViolation):
         return [
             Finding(result.file, line, "value does not match the schema", f"the shape in schemas/{source.schema}",

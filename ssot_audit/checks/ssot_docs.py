@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from ..findings import Finding
-from ..repo import Source
+from ..repo import Source, SourceError, SourceUnavailable
 from ..selectors import facets
 from ..sources.markdown import Row, Section
 from ..spine import Spine
@@ -42,6 +42,27 @@ def schedules(spine: Spine) -> dict[str, HostSchedule]:
             if match:
                 out[match["host"]] = HostSchedule(spine.repo.display(rel), match["host"], section, pools)
     return out
+
+
+# A host SSOT that moved out of the spine leaves a stub whose front matter says so.
+_POINTER = re.compile(r"^spine_pointer_stub:\s*true\s*$", re.M)
+_MOVED_TO = re.compile(r"^authority_(?:repo|path):\s*\"?([^\"\n]+)\"?\s*$", re.M)
+
+
+def documented_schedules(spine: Spine) -> dict[str, HostSchedule]:
+    """The host SSOTs' schedules; when one is a pointer stub to another repo, the spine no longer holds them all.
+
+    Then the checks that compare schedules with the bindings skip, naming the stub: judging what
+    is left would call the moved host's pools and jobs undocumented.
+    """
+    for rel in spine.repo.glob(SSOT_GLOB):
+        head = (spine.repo.tree.text(rel) or "")[:2000]
+        if _POINTER.search(head):
+            moved = "/".join(_MOVED_TO.findall(head)) or "another repo"
+            raise SourceUnavailable(
+                SourceError(spine.repo.display(rel), f"is a pointer stub: the host SSOT moved to {moved}")
+            )
+    return schedules(spine)
 
 
 def vmids_in(row: Row) -> set[int]:
@@ -103,7 +124,7 @@ def check_pool_scrub_documented(spine: Spine, host_pool: str) -> list[Finding]:
 def pool_keys(spine: Spine) -> list[str]:
     return [
         f"{s.host}/{row.get('pool').strip('`*')}"
-        for s in schedules(spine).values()
+        for s in documented_schedules(spine).values()
         for row in s.pools
         if row.get("pool")
     ]

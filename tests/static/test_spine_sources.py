@@ -2,7 +2,7 @@
 
 import pytest
 
-from ssot_audit.checks.sources import check_source, declared
+from ssot_audit.checks.sources import check_repeated_keys, check_source, declared
 from ssot_audit.plugin import expect
 from ssot_audit.sources import SourceMissing
 
@@ -18,3 +18,8 @@ def test_spine_source_is_readable(spine_file, spine):
     if isinstance(result, SourceMissing) and not source.required:
         pytest.skip(f"{result.file} is absent; its absence is reported by the checks that read it")
     expect(check_source(spine.repo, source))
+
+
+def test_spine_source_repeats_no_key(spine_file, spine):
+    """A repeated mapping key: PyYAML and yq keep the last value without a word, so readers may disagree."""
+    expect(check_repeated_keys(spine.repo, declared(spine_file)))
