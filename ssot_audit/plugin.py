@@ -7,9 +7,10 @@ any conftest: pytest-html's header hook fires at session start and must see ours
 from __future__ import annotations
 
 import os
+import shlex
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from html import escape
 from pathlib import Path
 
 import pytest
@@ -98,14 +99,19 @@ def _root(option: str | None, env: str, default: str) -> Path:
     return Path(option or os.environ.get(env) or default).expanduser().resolve()
 
 
+CLOCK = pytest.StashKey[datetime]()
+
+
 def audit_clock(config: pytest.Config) -> datetime:
-    """`--now`, or the current time: a dated estate (like the bundled ones) is judged at its own date."""
+    """`--now`, or the current time: a dated estate (like the bundled ones) is judged at its own date.
+    Read once, so every check and the reports name the same instant."""
+    if CLOCK in config.stash:
+        return config.stash[CLOCK]
     text = config.getoption("now")
-    if not text:
-        return datetime.now(timezone.utc)
-    when = parse_utc(text)
+    when = parse_utc(text) if text else datetime.now(timezone.utc)
     if when is None:
         raise pytest.UsageError(f"--now {text!r} is not an ISO 8601 time (e.g. 2026-02-08T20:00:00Z)")
+    config.stash[CLOCK] = when
     return when
 
 
@@ -149,15 +155,6 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(HtmlReport(config), "ssot-audit-html")
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    # pytest-metadata fills its stash in its own configure; the HTML Environment table reads it at the end
-    if metadata_key is not None and metadata_key in session.config.stash:
-        # pytest-html's script puts these values into the page as markup: escaped, they stay text
-        session.config.stash[metadata_key].update(
-            {k: escape(redact(v)) for k, v in _environment(session.config).items()}
-        )
-
-
 def _load_waivers(config: pytest.Config, estate: Estate) -> list[waivers_mod.Waiver]:
     given = config.getoption("waivers")
     path = Path(given) if given else estate.spine_root / waivers_mod.DEFAULT
@@ -189,6 +186,25 @@ def _environment(config: pytest.Config) -> dict[str, str]:
         "Hosts": getattr(config.option, "hosts", None) or "none",
         "Waivers": waivers_given,
     }
+
+
+# --- the run record: how this run judged (results.json "run", closeout.md, the HTML) ---
+def _run_record(config: pytest.Config) -> dict:
+    """The clock, the selection and the arguments; the report dir adds status and times."""
+    args = [str(a) for a in config.invocation_params.args]
+    return {
+        "judged_at": audit_clock(config).astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+        "clock": "--now" if config.getoption("now") else "current time",
+        "markers": config.option.markexpr or "",
+        "keywords": config.option.keyword or "",
+        "arguments": args,
+        "command": shlex.join([Path(sys.argv[0]).name, *args]),
+        "hosts": getattr(config.option, "hosts", None) or "none",
+        "waivers": _environment(config)["Waivers"],
+    }
+
+
+# ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -410,12 +426,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     catalogue = catalogue_mod.load()
     results = config.stash[RESULTS]
     statuses, beyond = results.entries(catalogue), results.beyond()
-    environment = _environment(config)
+    environment, run = _environment(config), _run_record(config)
     coverage = config.stash[GATE_KNOWLEDGE].coverage()
-    reports.write_markdown("closeout.md", closeout.closeout_markdown(catalogue.loop, statuses, beyond, environment))
+    reports.write_markdown(
+        "closeout.md", closeout.closeout_markdown(catalogue.loop, statuses, beyond, environment, run)
+    )
     reports.write_json(
         "results.json",
-        closeout.results_document(catalogue.loop, __version__, statuses, beyond, environment, coverage),
+        closeout.results_document(catalogue.loop, __version__, statuses, beyond, environment, run, coverage),
     )
 
 
@@ -424,6 +442,21 @@ class HtmlReport:
 
     def __init__(self, config: pytest.Config):
         self.config = config
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """The Environment table: what was audited, when judged and how selected, first; the interpreter folded.
+        pytest-metadata fills its stash in its own configure; pytest-html reads it at the end."""
+        if metadata_key is None or metadata_key not in self.config.stash:
+            return
+        run, environment = _run_record(self.config), _environment(self.config)
+        ours = {k: environment[k] for k in ("Loop", "agentic-spine", "workbench", "Hosts") if k in environment}
+        ours |= {"Judged at": f"{run['judged_at']} ({run['clock']})", "Selection": closeout.selection(run),
+                 "Command line": run["command"]}  # fmt: skip
+        ours |= environment
+        metadata = self.config.stash[metadata_key]
+        rows = html.environment_rows(metadata, ours)
+        metadata.clear()  # the same dict pytest-html holds: reordered in place
+        metadata.update(rows)
 
     def pytest_html_report_title(self, report) -> None:
         report.title = f"ssot-audit: {catalogue_mod.load().loop}"
@@ -441,7 +474,8 @@ class HtmlReport:
     def pytest_html_results_summary(self, prefix: list[str], summary, postfix, session) -> None:
         catalogue = catalogue_mod.load()
         results = self.config.stash[RESULTS]
-        prefix.extend(html.summary_block(catalogue.loop, results.entries(catalogue), results.beyond()))
+        run = _run_record(self.config)
+        prefix.extend(html.summary_block(catalogue.loop, results.entries(catalogue), results.beyond(), run))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
