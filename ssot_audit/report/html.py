@@ -68,15 +68,15 @@ _PLATFORM_ROWS = ("Python", "Platform", "Packages", "Plugins")
 def environment_rows(metadata: dict, ours: dict[str, str]) -> dict:
     """The Environment table: what was audited (checkouts, hosts, clock, selection) first, the interpreter last.
 
-    pytest-html puts the values into the page as markup, so ours are made text here.
+    pytest-html puts the values into the page as markup, so every one is made text here.
     """
 
     def listed(value) -> str:
         return ", ".join(f"{k} {v}" for k, v in value.items()) if isinstance(value, dict) else str(value)
 
     platform = [listed(metadata[k]) for k in _PLATFORM_ROWS if k in metadata]
-    rest = {k: v for k, v in metadata.items() if k not in _PLATFORM_ROWS and k not in ours}
-    rows = {**{k: _text(v) for k, v in ours.items()}, **rest}
+    rest = {k: listed(v) for k, v in metadata.items() if k not in _PLATFORM_ROWS and k not in ours}
+    rows = {k: _text(v) for k, v in {**ours, **rest}.items()}
     if platform:
         rows["Python, platform, packages"] = _text(" · ".join(platform))
     return rows
