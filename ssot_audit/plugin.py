@@ -173,11 +173,16 @@ def _is_file(path: Path) -> bool:
         return False
 
 
-def _environment(config: pytest.Config) -> dict[str, str]:
+def _waivers_given(config: pytest.Config) -> str:
     estate = config.stash[ESTATE]
-    waivers_given = config.getoption("waivers") or (
+    return config.getoption("waivers") or (
         str(estate.spine_root / waivers_mod.DEFAULT) if config.stash[WAIVERS] else "none"
     )
+
+
+def _environment(config: pytest.Config) -> dict[str, str]:
+    estate = config.stash[ESTATE]
+    waivers_given = _waivers_given(config)
     return {
         "Loop": catalogue_mod.load().loop,
         "ssot-audit": __version__,
@@ -200,7 +205,7 @@ def _run_record(config: pytest.Config) -> dict:
         "arguments": args,
         "command": shlex.join([Path(sys.argv[0]).name, *args]),
         "hosts": getattr(config.option, "hosts", None) or "none",
-        "waivers": _environment(config)["Waivers"],
+        "waivers": _waivers_given(config),
     }
 
 
