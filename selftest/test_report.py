@@ -100,6 +100,12 @@ def test_xdist_report_rows_match_the_header(pytester, tmp_path):
     data = report_data(reports / "ssot-report.html")
     widths = {len(row["resultsTableRow"]) for test in data["tests"].values() for row in test}
     assert widths == {header_width(reports / "ssot-report.html")}, widths
+    # the workers' copies of the Environment table, merged back as they stop, do not override it
+    rows = list(data["environment"])
+    assert rows[:7] == ["Loop", "agentic-spine", "workbench", "Hosts", "Judged at", "Selection", "Command line"]
+    assert rows[-1] == "Python, platform, packages" and not {"Python", "Platform", "Plugins"} & set(rows)
+    command = html.unescape(data["environment"]["Command line"])
+    assert command.endswith(" -n 2") and not command.startswith("-"), command  # a worker's argv[0] is "-c"
     assert "22 catalogue entries fail" in (reports / "closeout.md").read_text()
 
 

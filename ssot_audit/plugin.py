@@ -448,10 +448,12 @@ class HtmlReport:
     def __init__(self, config: pytest.Config):
         self.config = config
 
-    def pytest_sessionstart(self, session: pytest.Session) -> None:
+    @pytest.hookimpl(tryfirst=True)  # before pytest-html writes the page
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
         """The Environment table: what was audited, when judged and how selected, first; the interpreter folded.
-        pytest-metadata fills its stash in its own configure; pytest-html reads it at the end."""
-        if metadata_key is None or metadata_key not in self.config.stash:
+        pytest-metadata fills its stash in its configure, and with xdist each worker's copy is merged back
+        into it as the worker stops: so it is arranged here, at the end, on the controller."""
+        if metadata_key is None or metadata_key not in self.config.stash or hasattr(self.config, "workerinput"):
             return
         run, environment = _run_record(self.config), _environment(self.config)
         ours = {k: environment[k] for k in ("Loop", "agentic-spine", "workbench", "Hosts") if k in environment}
