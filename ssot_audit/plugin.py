@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -203,7 +202,7 @@ def _run_record(config: pytest.Config) -> dict:
         "markers": config.option.markexpr or "",
         "keywords": config.option.keyword or "",
         "arguments": args,
-        "command": shlex.join([Path(sys.argv[0]).name, *args]),
+        "command": shlex.join(["pytest", *args]),  # what ran (ssot-audit passes its suite and config on)
         "hosts": getattr(config.option, "hosts", None) or "none",
         "waivers": _waivers_given(config),
     }
