@@ -34,7 +34,7 @@ from ssot_audit.catalogue import load  # noqa: E402
 FIRST_DAY = "2026-02-07"
 SECTION = re.compile(r"^# (D\d+)\b")
 VERDICT = re.compile(r"^(D\d+) [^\n]*?\.\.\. ?(PASS|FAIL|WARN)", re.MULTILINE)
-OURS = {"passed": "P", "failed": "F", "skipped": "S", "not run": "-"}
+OURS = {"passed": "P", "failed": "F", "not proven": "S", "not applicable": "-", "waived": "W"}
 LOCAL_ONLY = {"D4", "D11", "D29", "D30", "D31", "D32", "D41", "D44", "D46"}  # read the workstation, not the tree
 
 

@@ -6,9 +6,16 @@ import os
 import re
 import subprocess
 import xml.etree.ElementTree as ET
+from datetime import date, timedelta
 
-from selftest.suite import ALIGNED, DRIFTED, run_suite_raw
+import pytest
+
+from selftest.suite import ALIGNED, DRIFTED, ESTATE_NOW, copy_estate, run_suite_raw
+from selftest.test_waivers import write as write_waivers
+from ssot_audit.catalogue import load
+from ssot_audit.outputs import inert_markdown
 from ssot_audit.report.environment import commit
+from ssot_audit.report.html import row_cells
 from ssot_audit.schema import validator
 
 
@@ -93,6 +100,12 @@ def test_xdist_report_rows_match_the_header(pytester, tmp_path):
     data = report_data(reports / "ssot-report.html")
     widths = {len(row["resultsTableRow"]) for test in data["tests"].values() for row in test}
     assert widths == {header_width(reports / "ssot-report.html")}, widths
+    # the workers' copies of the Environment table, merged back as they stop, do not override it
+    rows = list(data["environment"])
+    assert rows[:7] == ["Loop", "agentic-spine", "workbench", "Hosts", "Judged at", "Selection", "Command line"]
+    assert rows[-1] == "Python, platform, packages" and not {"Python", "Platform", "Plugins"} & set(rows)
+    command = html.unescape(data["environment"]["Command line"])
+    assert command.startswith("pytest ") and command.endswith(" -n 2"), command
     assert "22 catalogue entries fail" in (reports / "closeout.md").read_text()
 
 
@@ -143,3 +156,82 @@ def test_environment_runs_nothing_the_checked_repo_configures(tmp_path):
     shown = commit(repo)
     assert not marker.exists(), marker.read_text()
     assert re.fullmatch(r"[0-9a-f]{8}", shown), shown
+
+
+UTC = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"
+
+
+@pytest.mark.parametrize("estate", [DRIFTED, ALIGNED], ids=["drifted", "aligned"])
+def test_results_json_records_the_run_and_every_finding_in_full(estate, pytester, tmp_path):
+    # the estate under a directory whose name carries a secret: the arguments name it, redacted
+    estate = copy_estate(tmp_path / "DB_PASS=Qz8-db-pass-value", estate)
+    (tmp_path / "none.yaml").write_text("version: 1\nwaivers: []\n")
+    _, reports = audit(pytester, tmp_path, estate, "--waivers", str(tmp_path / "none.yaml"))
+    document = json.loads((reports / "results.json").read_text())
+    assert not list(validator("results.schema.json").iter_errors(document))
+    run = document["run"]
+    assert run["status"] == "complete" and re.fullmatch(UTC, run["started"]) and re.fullmatch(UTC, run["finished"])
+    assert run["started"] <= run["finished"]
+    assert (run["judged_at"], run["clock"]) == (ESTATE_NOW, "--now")
+    assert (run["markers"], run["keywords"], run["hosts"]) == ("static or crossrepo", "", "none")
+    assert run["waivers"].endswith("none.yaml") and "--waivers" in run["arguments"]
+    assert "-m 'static or crossrepo'" in run["command"]
+    assert "Qz8-db-pass-value" not in (reports / "results.json").read_text() and "DB_PASS=<redacted>" in run["command"]
+    attributed = [f for e in document["entries"] for f in e["findings"]] + document["beyond"]
+    for finding in attributed:
+        assert {"file", "line", "message", "expected", "found", "fix", "entries", "test"} <= set(finding)
+        assert all(finding[k] for k in ("file", "message", "expected", "found", "fix", "test")), finding
+    if document["verdict"].startswith("NOT READY"):
+        assert any("diff" in f for f in attributed)  # D1-D3: the supporting copy's differences
+
+
+def test_waived_and_beyond_findings_are_structured_too(pytester, tmp_path):
+    estate = copy_estate(tmp_path, DRIFTED)
+    write_waivers(estate, ("disconnect", "F1", date.fromisoformat(ESTATE_NOW[:10]) + timedelta(days=30)))
+    _, reports = audit(pytester, tmp_path, estate)
+    document = json.loads((reports / "results.json").read_text())
+    assert not list(validator("results.schema.json").iter_errors(document))
+    f1 = next(e for e in document["entries"] if e["id"] == "F1")
+    assert f1["status"] == "waived" and len(f1["findings"]) == 6
+    assert all(f["fix"].startswith("append ") and f["line"] for f in f1["findings"])
+    assert {f["message"] for f in document["beyond"]} >= {"n8n health check targets docker-host"}
+    text = (reports / "closeout.md").read_text()
+    assert "#### disconnect F1 · low · waived (" in text and text.count("  - fix: append ") == 6
+
+
+def test_closeout_md_lists_every_finding_with_its_fix(pytester, tmp_path):
+    _, reports = audit(pytester, tmp_path)
+    text = (reports / "closeout.md").read_text()
+    document = json.loads((reports / "results.json").read_text())
+    assert f"Judged at {ESTATE_NOW} (--now) · selection: -m 'static or crossrepo'" in text
+    for entry in document["entries"]:
+        for finding in entry["findings"]:
+            assert f"  - fix: {finding['fix']}" in text.replace("\\<", "<"), (entry["id"], finding["fix"])
+    beyond = text[text.index("### Drift beyond the catalogue") :]
+    assert all(f"  - fix: {f['fix']}" in beyond for f in document["beyond"])
+    # F1's six findings are folded; B4's three are shown open
+    f1 = text[text.index("#### disconnect F1") :].split("\n###")[0]
+    assert "<details>\n<summary>6 findings</summary>\n" in f1 and f1.count("  - expected: ") == 6
+    b4 = text[text.index("#### disconnect B4") :].split("\n####")[0]
+    assert "<details>" not in b4 and b4.count("  - fix: ") == 3
+    assert "    ```\n    Value of root['infisical']['host'] changed" in text  # D1's diff, fenced under its finding
+
+
+def test_closeout_md_keeps_only_the_fold_as_markup():
+    text = "<details>\n<summary>2 findings</summary>\n<details open>\n<summary><img src=x></summary>\n- <b>x</b>"
+    assert inert_markdown(text).split("\n") == [
+        "<details>", "<summary>2 findings</summary>", "\\<details open>", "\\<summary>\\<img src=x>\\</summary>",
+        "- \\<b>x\\</b>",
+    ]  # fmt: skip
+
+
+def test_severity_cell_sorts_by_meaning_in_pytest_html():
+    catalogue = load()
+    keys = {}
+    for kind, id_ in (("disconnect", "C1"), ("disconnect", "A1"), ("disconnect", "A4"), ("disconnect", "F1"),
+                      ("gate", "D1")):  # fmt: skip
+        cell = row_cells(catalogue, [(kind, id_)])[1]
+        # what pytest-html 4 sorts by: the cell's inner HTML (basereport.py `_hydrate_data`)
+        keys[id_] = re.search(r"<td.*?>(.*?)</td>", cell).group(1)
+    assert sorted(keys, key=keys.get) == ["C1", "A1", "A4", "F1", "D1"]  # critical, high, medium, low, none
+    assert sorted(["critical", "high", "low", "medium"]) != ["critical", "high", "medium", "low"]  # not the alphabet

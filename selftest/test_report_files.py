@@ -84,7 +84,7 @@ def test_interrupted_run_says_so_in_every_output(signum, tmp_path):
     assert run.returncode == pytest.ExitCode.INTERRUPTED, output[-2000:]
     assert "INTERRUPTED" in output
     assert (reports / "closeout.md").read_text().startswith("**INTERRUPTED")
-    assert json.loads((reports / "results.json").read_text())["run"] == "INTERRUPTED"
+    assert json.loads((reports / "results.json").read_text())["run"]["status"] == "INTERRUPTED"
     props = {p.get("name"): p.get("value") for p in ET.parse(reports / "junit.xml").getroot().iter("property")}
     assert props["ssot-audit-run"] == "INTERRUPTED"
     assert "INTERRUPTED: the run was stopped" in (reports / "ssot-report.html").read_text()
@@ -96,5 +96,5 @@ def test_complete_run_replaces_the_set(pytester, tmp_path):
     _previous_set(reports)
     run_suite_raw(pytester, ALIGNED, "--ssot-report-dir", str(reports), "-k", "source_is_readable")
     assert sorted(p.name for p in reports.iterdir()) == sorted(OUTPUTS)
-    assert json.loads((reports / "results.json").read_text())["run"] == "complete"
+    assert json.loads((reports / "results.json").read_text())["run"]["status"] == "complete"
     assert "the last complete run" not in (reports / "junit.xml").read_text()

@@ -18,9 +18,11 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
+from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
@@ -82,6 +84,7 @@ class ReportDir:
                 f"--ssot-report-dir {final}: " + ("in use by another ssot-audit run" if busy else exc.strerror)
             ) from None
         self.exitstatus: int | None = None  # set when the session finishes; None: it never started
+        self.started = _utc_now()
 
     @property
     def interrupted(self) -> bool:
@@ -96,7 +99,9 @@ class ReportDir:
         self.path(name).write_text(inert_markdown(text))
 
     def write_json(self, name: str, document: dict) -> None:
-        document = {"run": "INTERRUPTED" if self.interrupted else "complete", **document}
+        status = {"status": "INTERRUPTED" if self.interrupted else "complete", "started": self.started,
+                  "finished": _utc_now()}  # fmt: skip
+        document = {**document, "run": {**status, **document.get("run", {})}}
         self.path(name).write_text(json.dumps(redacted(document), indent=2) + "\n")
 
     def close(self) -> None:
@@ -110,9 +115,19 @@ class ReportDir:
             os.close(self._lock)
 
 
+def _utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+# The only markup closeout.md keeps: folding a long list. Whole lines, no attributes, no `<` inside.
+_FOLD = re.compile(r"</?details>|<summary>[^<]*</summary>")
+
+
 def inert_markdown(text: str) -> str:
-    """Redacted line by line (no pattern may join two table rows), and no raw HTML: `\\<` renders as `<`."""
-    return "\n".join(redact(line).replace("<", "\\<") for line in text.split("\n"))
+    """Redacted line by line (no pattern may join two table rows), and no raw HTML but the fold:
+    `\\<` renders as `<`."""
+    lines = (redact(line) for line in text.split("\n"))
+    return "\n".join(line if _FOLD.fullmatch(line) else line.replace("<", "\\<") for line in lines)
 
 
 def redacted(value):

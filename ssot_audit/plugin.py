@@ -7,10 +7,10 @@ any conftest: pytest-html's header hook fires at session start and must see ours
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from html import escape
 from pathlib import Path
 
 import pytest
@@ -111,14 +111,19 @@ def _root_source(config: pytest.Config, option: str, env: str) -> str:
     return f"the default; pass {flag} or set {env}"
 
 
+CLOCK = pytest.StashKey[datetime]()
+
+
 def audit_clock(config: pytest.Config) -> datetime:
-    """`--now`, or the current time: a dated estate (like the bundled ones) is judged at its own date."""
+    """`--now`, or the current time: a dated estate (like the bundled ones) is judged at its own date.
+    Read once, so every check and the reports name the same instant."""
+    if CLOCK in config.stash:
+        return config.stash[CLOCK]
     text = config.getoption("now")
-    if not text:
-        return datetime.now(timezone.utc)
-    when = parse_utc(text)
+    when = parse_utc(text) if text else datetime.now(timezone.utc)
     if when is None:
         raise pytest.UsageError(f"--now {text!r} is not an ISO 8601 time (e.g. 2026-02-08T20:00:00Z)")
+    config.stash[CLOCK] = when
     return when
 
 
@@ -170,15 +175,6 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(HtmlReport(config), "ssot-audit-html")
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    # pytest-metadata fills its stash in its own configure; the HTML Environment table reads it at the end
-    if metadata_key is not None and metadata_key in session.config.stash:
-        # pytest-html's script puts these values into the page as markup: escaped, they stay text
-        session.config.stash[metadata_key].update(
-            {k: escape(redact(v)) for k, v in _environment(session.config).items()}
-        )
-
-
 def _load_waivers(config: pytest.Config, estate: Estate) -> list[waivers_mod.Waiver]:
     given = config.getoption("waivers")
     path = Path(given) if given else estate.spine_root / waivers_mod.DEFAULT
@@ -207,11 +203,16 @@ def _load_baseline(config: pytest.Config) -> Baseline | None:
         raise pytest.UsageError(f"--ssot-baseline: {error}") from None
 
 
-def _environment(config: pytest.Config) -> dict[str, str]:
+def _waivers_given(config: pytest.Config) -> str:
     estate = config.stash[ESTATE]
-    waivers_given = config.getoption("waivers") or (
+    return config.getoption("waivers") or (
         str(estate.spine_root / waivers_mod.DEFAULT) if config.stash[WAIVERS] else "none"
     )
+
+
+def _environment(config: pytest.Config) -> dict[str, str]:
+    estate = config.stash[ESTATE]
+    waivers_given = _waivers_given(config)
     return {
         "Loop": catalogue_mod.load().loop,
         "ssot-audit": __version__,
@@ -220,6 +221,25 @@ def _environment(config: pytest.Config) -> dict[str, str]:
         "Hosts": getattr(config.option, "hosts", None) or "none",
         "Waivers": waivers_given,
     }
+
+
+# --- the run record: how this run judged (results.json "run", closeout.md, the HTML) ---
+def _run_record(config: pytest.Config) -> dict:
+    """The clock, the selection and the arguments; the report dir adds status and times."""
+    args = [str(a) for a in config.invocation_params.args]
+    return {
+        "judged_at": audit_clock(config).astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+        "clock": "--now" if config.getoption("now") else "current time",
+        "markers": config.option.markexpr or "",
+        "keywords": config.option.keyword or "",
+        "arguments": args,
+        "command": shlex.join(["pytest", *args]),  # what ran (ssot-audit passes its suite and config on)
+        "hosts": getattr(config.option, "hosts", None) or "none",
+        "waivers": _waivers_given(config),
+    }
+
+
+# ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -456,10 +476,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     catalogue = reported_catalogue(config)
     results = config.stash[RESULTS]
     statuses, beyond = results.entries(catalogue), results.beyond()
-    environment = _environment(config)
+    environment, run = _environment(config), _run_record(config)
     coverage = config.stash[GATE_KNOWLEDGE].coverage()
     baseline = config.stash[BASELINE]
-    reports.write_markdown("closeout.md", closeout.closeout_markdown(catalogue.loop, statuses, beyond, environment))
+    reports.write_markdown(
+        "closeout.md", closeout.closeout_markdown(catalogue.loop, statuses, beyond, environment, run)
+    )
     reports.write_json(
         "results.json",
         closeout.results_document(
@@ -468,6 +490,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             statuses,
             beyond,
             environment,
+            run,
             coverage,
             results.against(baseline) if baseline else None,
         ),  # fmt: skip
@@ -479,6 +502,23 @@ class HtmlReport:
 
     def __init__(self, config: pytest.Config):
         self.config = config
+
+    @pytest.hookimpl(tryfirst=True)  # before pytest-html writes the page
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """The Environment table: what was audited, when judged and how selected, first; the interpreter folded.
+        pytest-metadata fills its stash in its configure, and with xdist each worker's copy is merged back
+        into it as the worker stops: so it is arranged here, at the end, on the controller."""
+        if metadata_key is None or metadata_key not in self.config.stash or hasattr(self.config, "workerinput"):
+            return
+        run, environment = _run_record(self.config), _environment(self.config)
+        ours = {k: environment[k] for k in ("Loop", "agentic-spine", "workbench", "Hosts") if k in environment}
+        ours |= {"Judged at": f"{run['judged_at']} ({run['clock']})", "Selection": closeout.selection(run),
+                 "Command line": run["command"]}  # fmt: skip
+        ours |= environment
+        metadata = self.config.stash[metadata_key]
+        rows = html.environment_rows(metadata, ours)
+        metadata.clear()  # the same dict pytest-html holds: reordered in place
+        metadata.update(rows)
 
     def pytest_html_report_title(self, report) -> None:
         report.title = f"ssot-audit: {catalogue_mod.load().loop}"
@@ -496,7 +536,8 @@ class HtmlReport:
     def pytest_html_results_summary(self, prefix: list[str], summary, postfix, session) -> None:
         catalogue = reported_catalogue(self.config)
         results = self.config.stash[RESULTS]
-        prefix.extend(html.summary_block(catalogue.loop, results.entries(catalogue), results.beyond()))
+        run = _run_record(self.config)
+        prefix.extend(html.summary_block(catalogue.loop, results.entries(catalogue), results.beyond(), run))
 
 
 SHOWN_PER_ENTRY = 10  # findings listed per failing entry in the terminal; the reports hold them all

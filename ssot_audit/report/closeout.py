@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 from collections import Counter
 from dataclasses import asdict
 
@@ -10,6 +12,17 @@ from ..redact import redact
 from .results import STATUSES, EntryStatus, Results, TestResult, headline
 
 Beyond = list[tuple[TestResult, dict]]
+
+SEVERITIES = ("critical", "high", "medium", "low")  # worst first, as the catalogue names them
+
+
+def severity_rank(severity: str | None) -> int:
+    """Position by meaning; no severity (a gate, drift beyond the catalogue) after all of them."""
+    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+
+
+def by_severity(severities: set[str]) -> list[str]:
+    return sorted(severities, key=lambda s: (severity_rank(s), s))
 
 
 def verdict(statuses: list[EntryStatus]) -> str:
@@ -30,11 +43,54 @@ def _cell(text: str) -> str:
     return redact(text).replace("|", "\\|").replace("\n", " ")
 
 
-def closeout_markdown(loop: str, statuses: list[EntryStatus], beyond: Beyond, environment: dict[str, str]) -> str:
+FOLD_AFTER = 3  # findings of one entry shown open; more are folded under <details>
+
+
+def _fence(text: str) -> str:
+    """A code fence longer than any backtick run in the text, so the text cannot close it."""
+    return "`" * max(3, 1 + max((len(run) for run in re.findall("`+", text)), default=0))
+
+
+def _finding_markdown(test: TestResult, finding: dict) -> list[str]:
+    lines = [
+        f"- {_cell(headline(finding))}",
+        f"  - expected: {_cell(finding['expected'])}",
+        f"  - found: {_cell(finding['found'])}",
+        f"  - fix: {_cell(finding['fix'])}",
+    ]
+    if finding.get("diff"):
+        fence = _fence(finding["diff"])
+        lines += ["  - diff:", "", f"    {fence}"]
+        lines += [f"    {line}" for line in redact(finding["diff"]).splitlines()] + [f"    {fence}"]
+    return lines + [f"  - test: {_cell(test.nodeid)}"]
+
+
+def _findings_markdown(findings: Beyond) -> list[str]:
+    body = [line for t, f in findings for line in _finding_markdown(t, f)]
+    if len(findings) <= FOLD_AFTER:
+        return ["", *body]
+    return ["", "<details>", f"<summary>{len(findings)} findings</summary>", "", *body, "", "</details>"]
+
+
+def selection(run: dict) -> str:
+    chosen = f"-m {shlex.quote(run['markers'])}" if run["markers"] else "every test (no -m)"
+    return chosen + (f" -k {shlex.quote(run['keywords'])}" if run["keywords"] else "")
+
+
+def run_line(run: dict) -> str:
+    """The clock the run judged at and what it selected: the same estate can pass or fail on either."""
+    return f"Judged at {run['judged_at']} ({run['clock']}) · selection: {selection(run)}"
+
+
+def closeout_markdown(
+    loop: str, statuses: list[EntryStatus], beyond: Beyond, environment: dict[str, str], run: dict
+) -> str:
     lines = [
         f"## Evidence: ssot-audit for {loop}",
         "",
         f"**{verdict(statuses)}**",
+        "",
+        _cell(run_line(run)),
         "",
         " · ".join(f"{k}: {v}" for k, v in environment.items()),
         "",
@@ -42,23 +98,27 @@ def closeout_markdown(loop: str, statuses: list[EntryStatus], beyond: Beyond, en
         "|---|---|---|---|---|",
     ]
     order = {s: i for i, s in enumerate(STATUSES)}
-    for s in sorted(statuses, key=lambda s: (s.entry.kind != "disconnect", order[s.status])):
+    ranked = sorted(statuses, key=lambda s: (s.entry.kind != "disconnect", order.get(s.status, len(order))))
+    for s in ranked:
         lines.append(
             f"| {s.entry.kind} | {s.entry.id} | {s.entry.severity or '-'} | {s.status} | {_cell(s.evidence())} |"
         )
+    shown = [s for s in ranked if s.findings]
+    if shown:
+        lines += ["", "### Findings by catalogue entry"]
+    for s in shown:
+        waived = f" (waived: {_cell(s.findings[0][0].reason)})" if s.status == "waived" else ""
+        lines += ["", f"#### {s.entry.label} · {s.entry.severity or s.entry.cls or '-'} · {s.status}{waived}: "
+                  f"{_cell(s.entry.title or '')}"]  # fmt: skip
+        lines += _findings_markdown(s.findings)
     if beyond:
         lines += [
             "",
             "### Drift beyond the catalogue",
             "",
             "Found by the same checks, about things no catalogue entry names: register these as gaps.",
-            "",
-            "| finding | fix | test |",
-            "|---|---|---|",
         ]
-        lines += [
-            f"| {_cell(headline(f))} | {_cell(f['fix'])} | {_cell(t.nodeid.split('::')[-1])} |" for t, f in beyond
-        ]
+        lines += _findings_markdown(beyond)
     return "\n".join(lines) + "\n"
 
 
@@ -72,10 +132,14 @@ def results_document(
     statuses: list[EntryStatus],
     beyond: Beyond,
     environment: dict[str, str],
+    run: dict,
     gate_coverage: Coverage | None = None,
     baseline: dict | None = None,
 ) -> dict:
+    """`run`: how the run was made (clock, selection, arguments, hosts, waivers); the report dir adds
+    its status and times when it writes the file."""
     document = {
+        "run": run,
         "loop": loop,
         "suite_version": version,
         "verdict": verdict(statuses),
