@@ -220,6 +220,7 @@ def _environment(config: pytest.Config) -> dict[str, str]:
         "workbench": f"{estate.workbench_root} @ {commit(estate.workbench_root)}",
         "Hosts": getattr(config.option, "hosts", None) or "none",
         "Waivers": waivers_given,
+        **({"Gate coverage": coverage.statement} if (coverage := config.stash[GATE_KNOWLEDGE].coverage()) else {}),
     }
 
 
