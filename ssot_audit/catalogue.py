@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from .schema import validate
 from .selectors import Facets, Selector
 from .sources import Document
+from .sources.structured import bundled_yaml
 
 KINDS = ("disconnect", "gate")
 
@@ -74,6 +73,6 @@ class Catalogue:
 @cache
 def load() -> Catalogue:
     text = resources.files("ssot_audit").joinpath("catalogue.yaml").read_text("utf-8")
-    doc = Document("ssot_audit/catalogue.yaml", yaml.safe_load(text))
+    doc = Document("ssot_audit/catalogue.yaml", bundled_yaml(text))
     validate(doc, "catalogue.schema.json")
     return Catalogue(doc.data)

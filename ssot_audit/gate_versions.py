@@ -21,10 +21,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from .checks.gates.scan import strip_comment
 from .repo import Repo
+from .sources.structured import bundled_yaml
 
 VERIFY = "surfaces/verify"
 DRIFT_GATE = f"{VERIFY}/drift-gate.sh"
@@ -89,7 +88,7 @@ class Knowledge:
 @cache
 def versions() -> dict[str, list[dict]]:
     text = resources.files("ssot_audit").joinpath("gate_versions.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return bundled_yaml(text)
 
 
 def resolve(gate: str, source: tuple[str, str] | None, table: dict[str, list[dict]] | None = None) -> Knowledge:

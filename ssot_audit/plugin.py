@@ -176,6 +176,17 @@ def _is_file(path: Path) -> bool:
         return False
 
 
+COMMITS = pytest.StashKey[dict]()
+
+
+def _commit(config: pytest.Config, root: Path) -> str:
+    """A checkout's commit, asked of git (four commands) once per session, however many outputs show it."""
+    known = config.stash.setdefault(COMMITS, {})
+    if root not in known:
+        known[root] = commit(root)
+    return known[root]
+
+
 def _environment(config: pytest.Config) -> dict[str, str]:
     estate = config.stash[ESTATE]
     waivers_given = config.getoption("waivers") or (
@@ -184,8 +195,8 @@ def _environment(config: pytest.Config) -> dict[str, str]:
     return {
         "Loop": catalogue_mod.load().loop,
         "ssot-audit": __version__,
-        "agentic-spine": f"{estate.spine_root} @ {commit(estate.spine_root)}",
-        "workbench": f"{estate.workbench_root} @ {commit(estate.workbench_root)}",
+        "agentic-spine": f"{estate.spine_root} @ {_commit(config, estate.spine_root)}",
+        "workbench": f"{estate.workbench_root} @ {_commit(config, estate.workbench_root)}",
         "Hosts": getattr(config.option, "hosts", None) or "none",
         "Waivers": waivers_given,
     }

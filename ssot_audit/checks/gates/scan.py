@@ -44,6 +44,8 @@ def strip_comment(line: str) -> str:
     `$#`, `${#x}`, `a#b` and quoted `#` are not comments. Quotes are tracked
     within the line only; a string spanning lines is read line by line.
     """
+    if "#" not in line:  # most lines: nothing to strip, and no need to walk them
+        return line
     quote = None
     index = 0
     while index < len(line):
