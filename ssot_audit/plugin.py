@@ -38,8 +38,9 @@ except ImportError:  # pragma: no cover
 # The glue for tests/live (hosts over SSH: --hosts guard, reachability once per
 # host, probes, runs_on roles, --max-scrub-age-days, --now) is a plugin module of
 # its own, loaded with this one; so is ssot_audit.outputs (the redaction choke
-# point, and the report dir: lock, staging, atomic writes, INTERRUPTED).
-pytest_plugins = ["ssot_audit.live", "ssot_audit.outputs"]
+# point, and the report dir: lock, staging, atomic writes, INTERRUPTED); and ssot_audit.scale
+# (pytest's failure summary kept linear in the number of tests).
+pytest_plugins = ["ssot_audit.live", "ssot_audit.outputs", "ssot_audit.scale"]
 # -------------------------------------------------------------------------------
 
 SCOPE_MARKERS = {

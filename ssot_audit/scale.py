@@ -1,0 +1,37 @@
+"""What keeps pytest's own output linear in the number of tests (loaded by ssot_audit.plugin).
+
+pytest 9 prints each failure's teardown sections by scanning every passed setup and teardown
+report for that failure's node ID: failures x reports. On a large tree (thousands of failing
+parameters among tens of thousands of reports) that scan was most of the run. Here the same
+lookup is answered from an index built in one pass, with the same reports in the same order.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+class TeardownIndex:
+    """TerminalReporter._get_teardown_reports, from one pass over its reports (redone if more arrive)."""
+
+    def __init__(self, reporter):
+        self.reporter = reporter
+        self.indexed = -1
+        self.by_node: dict[str, list] = {}
+
+    def __call__(self, node_id: str) -> list:
+        count = len(self.reporter.stats.get("", ()))
+        if count != self.indexed:
+            self.by_node = {}
+            for report in self.reporter.getreports(""):
+                if report.when == "teardown":
+                    self.by_node.setdefault(report.id, []).append(report)
+            self.indexed = count
+        return list(self.by_node.get(node_id, ()))
+
+
+@pytest.hookimpl(trylast=True)  # after the terminal reporter is registered
+def pytest_configure(config: pytest.Config) -> None:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and callable(getattr(reporter, "_get_teardown_reports", None)):
+        reporter._get_teardown_reports = TeardownIndex(reporter)
