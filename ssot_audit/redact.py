@@ -84,9 +84,33 @@ _RULES: list[tuple[re.Pattern, str]] = [
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+# Words (case-folded) without which a rule cannot match: most text names none of them, and a
+# substring search is far cheaper than the patterns. Rules not listed always run.
+_SECRET_WORDS = ("token", "secret", "pass", "pwd", "api", "private", "access", "credential")
+_NEEDS: dict[re.Pattern, tuple[str, ...]] = {
+    _RULES[0][0]: ("://",),
+    _RULES[1][0]: ("authorization",),
+    _RULES[2][0]: ("bearer",),
+    _RULES[3][0]: _SECRET_WORDS,
+    _RULES[4][0]: ("mysql", "mariadb"),
+    _RULES[5][0]: _SECRET_WORDS,
+}
+
+
+def _folded(text: str) -> str:
+    """The text as (?i) compares it: case-folded, with the dotless and the dotted capital i as i."""
+    return text.casefold().replace("\u0131", "i").replace("i\u0307", "i")
+
+
 def _literal(text: str) -> str:
+    folded = _folded(text)
     for pattern, replacement in _RULES:
-        text = pattern.sub(replacement, text)
+        needs = _NEEDS.get(pattern)
+        if needs is not None and not any(word in folded for word in needs):
+            continue
+        changed = pattern.sub(replacement, text)
+        if changed != text:
+            text, folded = changed, _folded(changed)
     return text
 
 
