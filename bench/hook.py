@@ -55,7 +55,7 @@ def main() -> None:
         real = checkout(scaled(source, work / "x1", 1))
         pure = pure_pytest(options.runs)
         one = measure(hook, options.runs, real, env)
-        print(f"tree: {what}, {len(files(real))} files; hook: {' '.join(hook[-6:])}")
+        print(f"tree: {what}, {len(files(real))} files; hook: {Path(hook[0]).name} {' '.join(hook[1:])}")
         print(f"runs per command:                {options.runs} (scaled trees: {options.scale_runs})")
         print(f"pure pytest, one trivial test:   {pure:.3f} s (median)")
         print(f"hook on the real tree:           {one.wall:.3f} s (median), peak RSS {one.peak_mib:.0f} MiB")

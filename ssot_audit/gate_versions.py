@@ -18,7 +18,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from .checks.gates.scan import strip_comment
@@ -38,6 +38,7 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()[:16]
 
 
+@lru_cache(maxsize=4)  # every gate's source is looked up in the same drift-gate.sh
 def sections(script: str) -> dict[str, str]:
     """drift-gate.sh's block for each gate: from its `# D<N>` header line to the next one."""
     blocks: dict[str, list[str]] = {}
