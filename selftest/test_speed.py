@@ -191,3 +191,42 @@ def test_tree_holds_each_file_once_and_gives_back_its_bytes_and_text(tmp_path):
 )
 def test_comment_stripping_is_unchanged_by_its_fast_path(line, code):
     assert strip_comment(line) == code
+
+
+FAILING = """
+import pytest
+
+def deep(n):
+    if n:
+        deep(n - 1)
+    pytest.fail("drift: a finding", pytrace=False)
+
+def test_finding():
+    deep(5)
+"""
+FRAMES = """
+import pytest
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if call.excinfo is not None:
+        names = [entry.name for entry in call.excinfo.traceback]
+        report.user_properties.append(("frames", names))
+    return report
+"""
+
+
+@pytest.mark.parametrize("fulltrace", [False, True])
+def test_a_finding_keeps_its_message_and_a_short_traceback_unless_the_frames_are_asked_for(pytester, fulltrace):
+    pytester.makeconftest(FRAMES)
+    pytester.makepyfile(FAILING)
+    args = ["-p", "no:cacheprovider", *(["--fulltrace"] if fulltrace else [])]
+    reprec = pytester.inline_run(*args)
+    (report,) = [r for r in reprec.getreports("pytest_runtest_logreport") if r.when == "call"]
+    frames = dict(report.user_properties)["frames"]
+    assert "drift: a finding" in report.longreprtext
+    if fulltrace:
+        assert "test_finding" in frames and frames.count("deep") == 6
+    else:
+        assert "test_finding" not in frames and "deep" not in frames
