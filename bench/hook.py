@@ -57,16 +57,18 @@ def main() -> None:
         one = measure(hook, options.runs, real, env)
         print(f"tree: {what}, {len(files(real))} files; hook: {Path(hook[0]).name} {' '.join(hook[1:])}")
         print(f"runs per command:                {options.runs} (scaled trees: {options.scale_runs})")
-        print(f"pure pytest, one trivial test:   {pure:.3f} s (median)")
-        print(f"hook on the real tree:           {one.wall:.3f} s (median), peak RSS {one.peak_mib:.0f} MiB")
-        print(f"hook / pure pytest:              {one.wall / pure:.2f}x")
+        print(f"pure pytest, one trivial test:   {pure.wall:.3f} s wall, {pure.cpu:.3f} s CPU (medians)")
+        print(f"hook on the real tree:           {one.wall:.3f} s wall, {one.cpu:.3f} s CPU, "
+              f"peak RSS {one.peak_mib:.0f} MiB")  # fmt: skip
+        print(f"hook / pure pytest:              {one.wall / pure.wall:.2f}x wall, {one.cpu / pure.cpu:.2f}x CPU")
         base = measure(hook, options.scale_runs, real, env) if options.scale_runs != options.runs else one
         for times in options.scales:
             tree = checkout(scaled(source, work / f"x{times}", times))
             big: Measure = measure(hook, options.scale_runs, tree, env)
-            print(f"hook on {times}x ({len(files(tree))} files): {big.wall:.3f} s, peak RSS {big.peak_mib:.0f} MiB; "
-                  f"{big.wall / base.wall:.1f}x the time and {big.peak_mib / base.peak_mib:.1f}x the memory "
-                  f"of the real tree ({base.wall:.3f} s, {base.peak_mib:.0f} MiB)")  # fmt: skip
+            print(f"hook on {times}x ({len(files(tree))} files): {big.wall:.3f} s wall, {big.cpu:.3f} s CPU, "
+                  f"peak RSS {big.peak_mib:.0f} MiB: {big.wall / base.wall:.1f}x the wall time, "
+                  f"{big.cpu / base.cpu:.1f}x the CPU and {big.peak_mib / base.peak_mib:.1f}x the memory of the "
+                  f"real tree ({base.wall:.3f} s, {base.cpu:.3f} s, {base.peak_mib:.0f} MiB)")  # fmt: skip
             shutil.rmtree(tree)
 
 
