@@ -65,6 +65,8 @@ def test_bundled_catalogue_matches_its_schema():
         (["-m", "static", "--html", "r.html"], {"html", "html_fixtures", "metadata"}),
         (["-m", "static", "--junitxml=j.xml"], {"junitxml"}),
         (["-m", "static", "--ssot-report-dir", "out"], {"html", "html_fixtures", "metadata", "junitxml"}),
+        (["-m", "static", "--help"], OPTIONAL),
+        (["-m", "static", "--fixtures"], OPTIONAL),
     ],
 )
 def test_ssot_audit_leaves_out_only_the_plugins_a_run_cannot_use(args, kept):

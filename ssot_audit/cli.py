@@ -90,6 +90,8 @@ def _may_select_live(args: list[str]) -> bool:
 
 def unneeded_plugins(args: list[str]) -> list[str]:
     """`-p no:NAME` for every installed plugin this run cannot use (pytest ignores names it does not know)."""
+    if _asks_for(args, ("-h", "--help", "--fixtures", "--fixtures-per-test")):
+        return []  # listing options or fixtures: every plugin's
     off = []
     for names, options in _OPTIONAL_PLUGINS.items():
         needed = _asks_for(args, options) or ("pytest11.testinfra" in names and _may_select_live(args))
