@@ -43,7 +43,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
-	$(BIN)/python bench/gates.py
+	$(BIN)/python bench/hook.py
 
 lint: setup
 	$(BIN)/ruff check ssot_audit tests selftest bench

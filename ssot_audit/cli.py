@@ -7,11 +7,18 @@ Inside a spine checkout it audits that checkout, whatever SPINE_ROOT says (a hoo
 checks the commit being made, not another tree); inside a workbench checkout, likewise
 --workbench-root. The other repo still comes from its option, variable or default.
 Reports go under the checkout's .git/ssot-audit/ unless --ssot-report-dir says
-otherwise: the suite never writes into the tree it checks.
+otherwise: the suite never writes into the tree it checks. There, by default, only
+closeout.md and results.json: the HTML report and junit.xml when asked for (--html,
+--junitxml, or --ssot-report-dir, which writes the whole set).
+
+The hook runs on every commit, so pytest plugins the run cannot use are not loaded
+(`-p no:...`): xdist without -n/--dist, testinfra when -m selects no live tests and
+no host option is given, pytest-html and JUnit unless asked for.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from importlib import resources
@@ -48,7 +55,48 @@ def defaults(args: list[str], cwd: Path) -> list[str]:
     git_dir = _git(cwd, "--git-dir")
     if "--ssot-report-dir" not in given and git_dir:
         out += ["--ssot-report-dir", str(git_dir / "ssot-audit")]
-    return out
+    return out + unneeded_plugins(args)
+
+
+# Each plugin the hook can do without, and the arguments that ask for it (an option, or `--opt=value`).
+_OPTIONAL_PLUGINS = {
+    ("xdist", "xdist.looponfail"): ("-n", "--numprocesses", "--maxprocesses", "--max-worker-restart", "--dist",
+                                    "--loadscope-reorder", "--no-loadscope-reorder", "--tx", "--px", "-d",
+                                    "--rsyncdir", "--rsyncignore", "--testrunuid", "--maxschedchunk",
+                                    "-f", "--looponfail"),
+    ("html", "html_fixtures", "metadata"): ("--html", "--self-contained-html", "--css", "--metadata",
+                                             "--metadata-from-json", "--metadata-from-json-file",
+                                             "--ssot-report-dir"),
+    ("junitxml",): ("--junitxml", "--junit-xml", "--junit-prefix", "--ssot-report-dir"),
+    ("pytest11.testinfra",): ("--connection", "--hosts", "--ssh-config", "--ssh-extra-args", "--ssh-identity-file",
+                              "--sudo", "--sudo-user", "--ansible-inventory", "--force-ansible", "--nagios"),
+}  # fmt: skip
+
+
+def _asks_for(args: list[str], options: tuple[str, ...]) -> bool:
+    # "-n4" is -n 4; a long option may carry its value after "="
+    return any(
+        arg == o or arg.startswith(f"{o}=") or (len(o) == 2 and arg.startswith(o)) for arg in args for o in options
+    )
+
+
+def _may_select_live(args: list[str]) -> bool:
+    """Whether the -m expressions (all of them: pytest takes the last) can select live tests."""
+    exprs = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "-m"] + [
+        a[2:] for a in args if a[:2] == "-m" and a[2:]
+    ]
+    return not exprs or any({"live", "not"} & set(re.findall(r"\w+", expr)) for expr in exprs)
+
+
+def unneeded_plugins(args: list[str]) -> list[str]:
+    """`-p no:NAME` for every installed plugin this run cannot use (pytest ignores names it does not know)."""
+    if _asks_for(args, ("-h", "--help", "--fixtures", "--fixtures-per-test")):
+        return []  # listing options or fixtures: every plugin's
+    off = []
+    for names, options in _OPTIONAL_PLUGINS.items():
+        needed = _asks_for(args, options) or ("pytest11.testinfra" in names and _may_select_live(args))
+        off += [] if needed else [part for name in names for part in ("-p", f"no:{name}")]
+    return off
 
 
 USAGE = """usage: ssot-audit [options] [pytest options]

@@ -18,13 +18,12 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
-
-import yaml
 
 from .checks.gates.scan import strip_comment
 from .repo import Repo
+from .sources.structured import bundled_yaml
 
 VERIFY = "surfaces/verify"
 DRIFT_GATE = f"{VERIFY}/drift-gate.sh"
@@ -39,6 +38,7 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()[:16]
 
 
+@lru_cache(maxsize=4)  # every gate's source is looked up in the same drift-gate.sh
 def sections(script: str) -> dict[str, str]:
     """drift-gate.sh's block for each gate: from its `# D<N>` header line to the next one."""
     blocks: dict[str, list[str]] = {}
@@ -89,7 +89,7 @@ class Knowledge:
 @cache
 def versions() -> dict[str, list[dict]]:
     text = resources.files("ssot_audit").joinpath("gate_versions.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return bundled_yaml(text)
 
 
 def resolve(gate: str, source: tuple[str, str] | None, table: dict[str, list[dict]] | None = None) -> Knowledge:

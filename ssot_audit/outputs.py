@@ -161,7 +161,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
         config.option.htmlpath = str(reports.path("ssot-report.html"))
         config.option.self_contained_html = True
-    if not config.option.xmlpath:
+    if hasattr(config.option, "xmlpath") and not config.option.xmlpath:  # not when junitxml is off (-p no:)
         config.option.xmlpath = str(reports.path("junit.xml"))
     config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, _terminate)
 

@@ -40,8 +40,9 @@ except ImportError:  # pragma: no cover
 # The glue for tests/live (hosts over SSH: --hosts guard, reachability once per
 # host, probes, runs_on roles, --max-scrub-age-days, --now) is a plugin module of
 # its own, loaded with this one; so is ssot_audit.outputs (the redaction choke
-# point, and the report dir: lock, staging, atomic writes, INTERRUPTED).
-pytest_plugins = ["ssot_audit.live", "ssot_audit.outputs"]
+# point, and the report dir: lock, staging, atomic writes, INTERRUPTED); and ssot_audit.scale
+# (pytest's failure summary kept linear in the number of tests).
+pytest_plugins = ["ssot_audit.live", "ssot_audit.outputs", "ssot_audit.scale"]
 # -------------------------------------------------------------------------------
 
 SCOPE_MARKERS = {
@@ -193,6 +194,17 @@ def _is_file(path: Path) -> bool:
         return False
 
 
+COMMITS = pytest.StashKey[dict]()
+
+
+def _commit(config: pytest.Config, root: Path) -> str:
+    """A checkout's commit, asked of git (four commands) once per session, however many outputs show it."""
+    known = config.stash.setdefault(COMMITS, {})
+    if root not in known:
+        known[root] = commit(root)
+    return known[root]
+
+
 def _load_baseline(config: pytest.Config) -> Baseline | None:
     given = config.getoption("ssot_baseline")
     if not given:
@@ -216,8 +228,8 @@ def _environment(config: pytest.Config) -> dict[str, str]:
     return {
         "Loop": catalogue_mod.load().loop,
         "ssot-audit": __version__,
-        "agentic-spine": f"{estate.spine_root} @ {commit(estate.spine_root)}",
-        "workbench": f"{estate.workbench_root} @ {commit(estate.workbench_root)}",
+        "agentic-spine": f"{estate.spine_root} @ {_commit(config, estate.spine_root)}",
+        "workbench": f"{estate.workbench_root} @ {_commit(config, estate.workbench_root)}",
         "Hosts": getattr(config.option, "hosts", None) or "none",
         "Waivers": waivers_given,
         **({"Gate coverage": coverage.statement} if (coverage := config.stash[GATE_KNOWLEDGE].coverage()) else {}),

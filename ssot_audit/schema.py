@@ -21,12 +21,15 @@ class SchemaViolation(SourceError):
         super().__init__(file, f"does not match its schema: {listing}", first_line)
 
 
+def bundled(schema_name: str) -> dict:
+    return json.loads(resources.files("ssot_audit.schemas").joinpath(schema_name).read_text("utf-8"))
+
+
 @cache
 def validator(schema_name: str) -> jsonschema.protocols.Validator:
-    text = resources.files("ssot_audit.schemas").joinpath(schema_name).read_text("utf-8")
-    schema = json.loads(text)
+    # The bundled schemas are checked against their metaschema by the self-tests, not at every start.
+    schema = bundled(schema_name)
     cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 

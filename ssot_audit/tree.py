@@ -1,8 +1,9 @@
-"""A checkout as one walk: every path with its kind, mode and mtime; file text read on first use.
+"""A checkout as one walk: every path with its kind, mode and mtime; file content read on first use.
 
 The gates scan overlapping parts of the spine (bin/, ops/, surfaces/, docs/...).
-Walking the tree once per session and caching each file's text keeps the cost of
-all of them together linear in the size of the tree.
+Walking the tree once per session and caching each file's content keeps the cost of
+all of them together linear in the size of the tree. Each file is held once, in its
+size: an ASCII file (most of them) as its text, any other as its bytes, decoded when read.
 """
 
 from __future__ import annotations
@@ -57,8 +58,7 @@ class Tree:
         self.root = root
         self.nodes: dict[str, Node] = {}
         self._children: dict[str, list[str]] = {}
-        self._raw: dict[str, bytes | OSError] = {}
-        self._text: dict[str, str | None] = {}
+        self._content: dict[str, str | bytes | OSError] = {}
         self._walk()
         self.files = sorted(rel for rel, node in self.nodes.items() if node.is_file)
 
@@ -125,17 +125,23 @@ class Tree:
         return found
 
     # --- content ----------------------------------------------------------------
-    def raw(self, rel: str) -> bytes:
-        """A file's bytes, read once and shared with the loaders that parse it; OSError if unreadable."""
-        if rel not in self._raw:
+    def _read(self, rel: str) -> str | bytes:
+        """A file's content, read once: text when it is ASCII (the same size as its bytes), else bytes."""
+        if rel not in self._content:
             try:
-                self._raw[rel] = self._inside(rel).read_bytes()
+                raw = self._inside(rel).read_bytes()
+                self._content[rel] = raw.decode("ascii") if raw.isascii() else raw
             except OSError as exc:
-                self._raw[rel] = exc
-        found = self._raw[rel]
+                self._content[rel] = exc
+        found = self._content[rel]
         if isinstance(found, OSError):
             raise found
         return found
+
+    def raw(self, rel: str) -> bytes:
+        """A file's bytes, read once and shared with the loaders that parse it; OSError if unreadable."""
+        content = self._read(rel)
+        return content.encode("ascii") if isinstance(content, str) else content
 
     def _inside(self, rel: str) -> Path:
         """The path of `rel`, after checking that no symlink on it leaves the root (a checkout
@@ -152,14 +158,13 @@ class Tree:
 
     def text(self, rel: str) -> str | None:
         """A file's text, or None for binary or unreadable files (which scanners skip, as grep and rg)."""
-        if rel not in self._text:
-            try:
-                raw = self.raw(rel)
-            except OSError:
-                raw = None
-            binary = raw is None or b"\0" in raw
-            self._text[rel] = None if binary else raw.decode("utf-8", errors="replace")
-        return self._text[rel]
+        try:
+            content = self._read(rel)
+        except OSError:
+            return None
+        if isinstance(content, str):
+            return None if "\0" in content else content
+        return None if b"\0" in content else content.decode("utf-8", errors="replace")
 
     def lines(self, rel: str) -> list[str]:
         text = self.text(rel)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from deepdiff import DeepDiff
-
 from ..findings import Finding
 from ..repo import SourceError, SourceMissing, SourceUnavailable
 from ..spine import AUTHORITY, BACKUP, HEALTH, SERVICE_REGISTRY, Spine
@@ -82,6 +80,8 @@ def check_supporting_agrees(spine: Spine, workbench: Workbench, domain: str) -> 
             common = set(left[key]) & set(right[key])
             left[key] = {f: left[key][f] for f in common}
             right[key] = {f: right[key][f] for f in common}
+    from deepdiff import DeepDiff  # here, not at the top: the static runs (the pre-commit hook) never need it
+
     diff = DeepDiff(left, right, ignore_order=True, verbose_level=2)
     if not diff:
         return []
