@@ -5,7 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from selftest.suite import DRIFTED, ESTATE_NOW, copy_estate, run_suite, run_suite_raw
+from selftest.suite import DRIFTED, ESTATE_NOW, copy_estate, run_suite
+from ssot_audit import catalogue
 
 # Waivers expire against the audit's clock (--now), not the calendar of the machine running it.
 NOW = date.fromisoformat(ESTATE_NOW[:10])
@@ -87,9 +88,13 @@ def test_expiry_is_judged_at_now_not_today(pytester, tmp_path):
     ],
     ids=["bad-id", "unknown-id", "never-assigned-id", "no-reason", "malformed", "deep", "repeated-key"],
 )
-def test_bad_waivers_file_is_a_usage_error(content, says, pytester, tmp_path):
-    estate = copy_estate(tmp_path)
+def test_bad_waivers_file_is_one_failure_and_waives_nothing(content, says, pytester, tmp_path):
+    estate = copy_estate(tmp_path, DRIFTED)
     (estate / WAIVERS).write_text(content)
-    result = run_suite_raw(pytester, estate)
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines([f"*waivers:*{says}*"])
+    outcome = run_suite(pytester, estate)
+    assert not outcome.errors
+    (failed,) = [r for r in outcome.failed() if "test_waiver_is_current" in r.nodeid]
+    assert failed.nodeid.endswith("[waivers-file]") and says in failed.longreprtext, failed.longreprtext
+    assert "ssot-audit.waivers.yaml" in failed.longreprtext
+    assert outcome.failing_ids() == {e.id for e in catalogue.load().of_kind("disconnect")}  # nothing waived
+    assert len([r for r in outcome.reports if r.passed]) > 20  # every other check still ran

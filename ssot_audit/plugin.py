@@ -93,6 +93,7 @@ class Estate:
 
 ESTATE = pytest.StashKey[Estate]()
 WAIVERS = pytest.StashKey[list]()
+WAIVERS_UNUSABLE = pytest.StashKey[Finding]()
 RESULTS = pytest.StashKey[Results]()
 GATE_KNOWLEDGE = pytest.StashKey["gate_plugin.GateKnowledge"]()
 BASELINE = pytest.StashKey["Baseline | None"]()
@@ -184,7 +185,13 @@ def _load_waivers(config: pytest.Config, estate: Estate) -> list[waivers_mod.Wai
     try:
         return waivers_mod.load(path, catalogue_mod.load())
     except waivers_mod.WaiverError as error:
-        raise pytest.UsageError(f"waivers: {error}") from None
+        # one failure of the waivers test (below), no waiver applied, and every check still runs
+        config.stash[WAIVERS_UNUSABLE] = Finding(
+            str(path), None, "the waivers file cannot be used, so nothing is waived",
+            "waivers of known IDs, each with reason, owner_loop and expires (schemas/waivers.schema.json)",
+            str(error), "correct the waivers file; until then every waived ID is judged as it is",
+        )  # fmt: skip
+        return []
 
 
 def _is_file(path: Path) -> bool:
@@ -287,6 +294,10 @@ def _param(value, item_facets: Facets, id_: str):
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "waiver" in metafunc.fixturenames:
+        unusable = metafunc.config.stash.get(WAIVERS_UNUSABLE, None)
+        if unusable is not None:
+            metafunc.parametrize("waiver", [pytest.param(Missing(unusable), id="waivers-file")])
+            return
         waivers = metafunc.config.stash[WAIVERS]
         params = [pytest.param(w, id=f"{w.kind}-{w.id}", marks=getattr(pytest.mark, w.kind)(w.id)) for w in waivers]
         reason = "no waivers file: nothing is waived"
@@ -334,7 +345,11 @@ def identity(item: pytest.Item) -> tuple[Facets, list[catalogue_mod.Entry]]:
         catalogue = catalogue_mod.load()
         waiver = getattr(getattr(item, "callspec", None), "params", {}).get("waiver")
         # a waiver's own test answers for the ID it waives (an expired waiver fails under that ID)
-        claimed = [catalogue.get(waiver.kind, waiver.id)] if waiver else catalogue.claims(test, item_facets)
+        claimed = (
+            [catalogue.get(waiver.kind, waiver.id)]
+            if isinstance(waiver, waivers_mod.Waiver)
+            else catalogue.claims(test, item_facets)
+        )
         item.stash[IDENTITY] = (item_facets, claimed)
     return item.stash[IDENTITY]
 

@@ -35,7 +35,7 @@ class Waiver:
 
 
 class WaiverError(Exception):
-    """A waivers file that cannot be trusted: the run stops before testing anything."""
+    """A waivers file that cannot be trusted: no waiver applies, and the waivers test fails saying why."""
 
 
 def load(path: Path, catalogue: Catalogue) -> list[Waiver]:
