@@ -10,7 +10,8 @@ pytestmark = pytest.mark.static
 
 
 def test_spine_source_is_readable(spine_file, spine):
-    """A malformed gate binding fails here under its gates (catalogue `covered_by`); a disconnect source, under no ID."""
+    """A malformed binding fails here under the gates that read it, the plan and ledger under the entries that
+    read them (catalogue `covered_by`); any other file under no ID, while the checks that need it skip."""
     source = declared(spine_file)
     result = spine.repo.try_load(source)
     if isinstance(result, SourceMissing) and source.runtime:
