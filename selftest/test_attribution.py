@@ -131,3 +131,20 @@ def test_gap_statuses_of_later_trees(pytester, tmp_path):
     outcome = run_suite(pytester, estate, "-k", "test_gap_is_fixed", markers="static")
     assert outcome.failing_ids() == {"C1", "C3"}, outcome.messages()
     assert "GAP-OP-019 (medium) is accepted" in outcome.messages()
+
+
+def test_a_missing_thing_answers_for_its_entry_alone(pytester, tmp_path):
+    """No layer sections: each E entry gets its own missing-E item, and JUnit names that entry only."""
+    import xml.etree.ElementTree as ET
+
+    from selftest.mutations import drop_layer_sections
+
+    estate = copy_estate(tmp_path)
+    drop_layer_sections(estate)
+    junit = tmp_path / "junit.xml"
+    run_suite(pytester, estate, "-k", "test_layer_has_loop_scope", "--junitxml", str(junit), markers="static")
+    cases = {
+        case.get("name"): sorted(p.get("value") for p in case.iter("property") if p.get("name") == "disconnect")
+        for case in ET.parse(junit).iter("testcase")
+    }
+    assert cases == {f"test_layer_has_loop_scope[missing-E{n}]": [f"E{n}"] for n in range(1, 5)}, cases

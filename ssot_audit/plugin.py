@@ -288,8 +288,10 @@ def _missing(entry: catalogue_mod.Entry, test: str, source: items_mod.ItemSource
     )
 
 
-def _param(value, item_facets: Facets, id_: str):
-    return pytest.param(value, id=id_, marks=[pytest.mark.about(dict(item_facets))])
+def _param(value, item_facets: Facets, id_: str, entry: catalogue_mod.Entry | None = None):
+    """`entry`: the one entry a stand-in for a missing thing answers for (its facets are only the selector's)."""
+    only = {"entry": (entry.kind, entry.id)} if entry else {}
+    return pytest.param(value, id=id_, marks=[pytest.mark.about(dict(item_facets), **only)])
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -322,7 +324,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                 params.append(_param(value, facets(**{source.facet: value, "id": value}), value))
         else:
             first = {name: frozenset(patterns) for name, patterns in selector.alternatives[0]}
-            params.append(_param(_missing(entry, test, source, found), first, f"missing-{entry.id}"))
+            params.append(_param(_missing(entry, test, source, found), first, f"missing-{entry.id}", entry))
     if not params:  # make emptiness visible: one skipped parameter that says why
         empty = source.empty or f"the sources list no {argname.replace('_', ' ')}"
         reason = unavailable or f"nothing to check: {empty}"
@@ -344,12 +346,12 @@ def identity(item: pytest.Item) -> tuple[Facets, list[catalogue_mod.Entry]]:
         test = getattr(item, "originalname", item.name)
         catalogue = catalogue_mod.load()
         waiver = getattr(getattr(item, "callspec", None), "params", {}).get("waiver")
-        # a waiver's own test answers for the ID it waives (an expired waiver fails under that ID)
-        claimed = (
-            [catalogue.get(waiver.kind, waiver.id)]
-            if isinstance(waiver, waivers_mod.Waiver)
-            else catalogue.claims(test, item_facets)
-        )
+        if isinstance(waiver, waivers_mod.Waiver):  # a waiver's own test answers for the ID it waives
+            claimed = [catalogue.get(waiver.kind, waiver.id)]
+        elif about and "entry" in about.kwargs:  # a missing thing answers for the entry that expected it
+            claimed = [catalogue.get(*about.kwargs["entry"])]
+        else:
+            claimed = catalogue.claims(test, item_facets)
         item.stash[IDENTITY] = (item_facets, claimed)
     return item.stash[IDENTITY]
 
