@@ -50,10 +50,15 @@ class SourceUnavailable(Exception):
 
 
 class Repo:
-    def __init__(self, name: str, root: Path):
+    """`tree` and `documents` are given when the files come from elsewhere than `root` on disk (a commit's
+    git objects): documents are then shared between trees, keyed by content, so each is parsed once."""
+
+    def __init__(self, name: str, root: Path, tree: Tree | None = None, documents: dict | None = None):
         self.name = name
         self.root = root
-        self._cache: dict[str, Document | SourceError] = {}
+        if tree is not None:
+            self.tree = tree
+        self._cache: dict[tuple[Source, str | None], Document | SourceError] = {} if documents is None else documents
 
     @cached_property
     def tree(self) -> Tree:
@@ -64,19 +69,19 @@ class Repo:
         return f"{self.name}/{rel}"
 
     def exists(self, rel: str) -> bool:
-        try:
-            return (self.root / rel).exists()
-        except OSError:  # in an unreadable directory: as good as absent to every reader
-            return False
+        """A file or directory (or a link to one), as `Path.exists` sees it; an unreadable directory's
+        content is as good as absent to every reader."""
+        return self.tree.is_file(rel) or self.tree.is_dir(rel)
 
     def glob(self, pattern: str) -> list[str]:
-        return sorted(p.relative_to(self.root).as_posix() for p in self.root.glob(pattern) if _is_file(p))
+        return self.tree.glob(pattern)
 
     def try_load(self, source: Source) -> Document | SourceError:
         """The document, or the error that stops it being read; cached either way."""
-        if source.rel not in self._cache:
-            self._cache[source.rel] = self._load(source)
-        return self._cache[source.rel]
+        key = (source, self.tree.version(source.rel))
+        if key not in self._cache:
+            self._cache[key] = self._load(source)
+        return self._cache[key]
 
     def load(self, source: Source) -> Document:
         result = self.try_load(source)
@@ -99,13 +104,6 @@ class Repo:
             return read_error(exc, file)
         except SourceError as error:
             return error
-
-
-def _is_file(path: Path) -> bool:
-    try:
-        return path.is_file()
-    except OSError:
-        return False
 
 
 __all__ = ["Repo", "Source", "SourceUnavailable", "SourceError", "SourceMissing"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -60,7 +61,7 @@ class Tree:
         self._children: dict[str, list[str]] = {}
         self._content: dict[str, str | bytes | OSError] = {}
         self._walk()
-        self.files = sorted(rel for rel, node in self.nodes.items() if node.is_file)
+        self._files = sorted(rel for rel, node in self.nodes.items() if node.is_file)
 
     def _walk(self) -> None:
         pending = [""]
@@ -84,6 +85,11 @@ class Tree:
             names.sort()
 
     # --- paths ------------------------------------------------------------------
+    @property
+    def files(self) -> list[str]:
+        """Every regular file, sorted."""
+        return self._files
+
     def node(self, rel: str) -> Node | None:
         return self.nodes.get(rel)
 
@@ -116,13 +122,28 @@ class Tree:
     def files_under(self, rel: str) -> list[str]:
         """Regular files anywhere below a directory (symlinks are not followed, as find and rg)."""
         prefix = f"{rel.rstrip('/')}/" if rel else ""
-        start = bisect_left(self.files, prefix)
+        start = bisect_left(self._files, prefix)
         found = []
-        for path in self.files[start:]:
+        for path in self._files[start:]:
             if not path.startswith(prefix):
                 break
             found.append(path)
         return found
+
+    def glob(self, pattern: str) -> list[str]:
+        """Files (or links to files) matching a pathlib-style pattern (`*`, `?`, `[...]` within a name,
+        `**` for any depth), sorted."""
+        literal, regex = _glob(pattern)
+        return [rel for rel in self.files_under(literal) + self._links_under(literal)
+                if regex.fullmatch(rel) and self.is_file(rel)]  # fmt: skip
+
+    def _links_under(self, rel: str) -> list[str]:
+        prefix = f"{rel}/" if rel else ""
+        return sorted(r for r, node in self.nodes.items() if node.is_link and r.startswith(prefix))
+
+    def version(self, rel: str) -> str | None:
+        """What identifies a file's content across trees (a git blob id); a checkout on disk has none."""
+        return None
 
     # --- content ----------------------------------------------------------------
     def _read(self, rel: str) -> str | bytes:
@@ -169,3 +190,38 @@ class Tree:
     def lines(self, rel: str) -> list[str]:
         text = self.text(rel)
         return text.splitlines() if text else []
+
+
+def _glob(pattern: str) -> tuple[str, re.Pattern]:
+    """(the directory before the first wildcard, the pattern as a regex over POSIX paths)."""
+    parts = [p for p in pattern.strip("/").split("/") if p not in ("", ".")]
+    literal = []
+    for part in parts:
+        if any(c in part for c in "*?["):
+            break
+        literal.append(part)
+    out = []
+    for index, part in enumerate(parts):
+        if part == "**":
+            out.append("(?:[^/]+/)*")
+            continue
+        out.append(_glob_part(part) + ("/" if index < len(parts) - 1 else ""))
+    return "/".join(literal[: len(parts) - 1]), re.compile("".join(out))
+
+
+def _glob_part(part: str) -> str:
+    out, i = [], 0
+    while i < len(part):
+        c = part[i]
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[" and (end := part.find("]", i + 2)) != -1:
+            body = part[i + 1 : end]
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body).replace("\\", "\\\\") + "]")
+            i = end
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "".join(out)
