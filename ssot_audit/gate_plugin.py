@@ -28,13 +28,9 @@ class GateKnowledge:
         if spine is None:
             return
         for item in items:
-            ids = catalogue_ids(item)
-            gates = [id_ for kind, id_ in ids if kind == "gate"]
-            if not gates or len(gates) != len(ids):  # a test that also proves a disconnect still runs
-                continue
-            reasons = [gate_versions.knowledge(spine.repo, g).stale for g in gates]
-            if all(reasons):
-                item.add_marker(pytest.mark.skip(reason="; ".join(reasons)))
+            reason = gate_versions.stale(spine.repo, catalogue_ids(item))
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
 
     def coverage(self) -> gate_registry.Coverage | None:
         if not hasattr(self, "_coverage"):

@@ -109,12 +109,26 @@ def resolve(gate: str, source: tuple[str, str] | None, table: dict[str, list[dic
     return Knowledge(gate, path, index, merged[index] if index is not None else newest)
 
 
-@cache
 def knowledge(repo: Repo, gate: str) -> Knowledge:
     names = [node.name for node in repo.tree.children(VERIFY)] if repo.tree.is_dir(VERIFY) else []
-    return resolve(gate, gate_source(gate, repo.tree.text, names))
+    return _resolved(gate, gate_source(gate, repo.tree.text, names))
+
+
+@lru_cache(maxsize=1024)  # by the source's text, not the repo: one tree per commit in a history
+def _resolved(gate: str, source: tuple[str, str] | None) -> Knowledge:
+    return resolve(gate, source)
 
 
 def settings(repo: Repo, gate: str) -> dict:
     """What the gate's version in this tree enforces (the newest encoded, when it carries none or an unknown one)."""
     return knowledge(repo, gate).settings
+
+
+def stale(repo: Repo, ids: list[tuple[str, str]]) -> str | None:
+    """Why a test item answering only for gates is not run: every one of its gates is a version ssot-audit
+    has not encoded. None when it runs (a test that also proves a disconnect always runs)."""
+    gates = [id_ for kind, id_ in ids if kind == "gate"]
+    if not gates or len(gates) != len(ids):
+        return None
+    reasons = [knowledge(repo, g).stale for g in gates]
+    return "; ".join(reasons) if all(reasons) else None

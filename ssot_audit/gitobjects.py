@@ -79,7 +79,7 @@ def commits(git: Path, revisions: list[str], since: str | None, until: str | Non
         sha, date, subject = (f.decode("utf-8", "replace") for f in fields[:3])
         changes, rest = [], [f for f in fields[3:] if f.strip(b"\n")]
         # raw entries: ":old new oldsha newsha status" then the path, each NUL-terminated
-        for meta, path in zip(rest[::2], rest[1::2]):
+        for meta, path in zip(rest[::2], rest[1::2], strict=False):
             _, new_mode, _, new_blob, status = meta.lstrip(b"\n").decode().split(" ")
             deleted = status.startswith("D")
             changes.append(Change(path.decode("utf-8", "surrogateescape"), 0 if deleted else _mode(new_mode),

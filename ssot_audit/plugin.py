@@ -18,9 +18,11 @@ import pytest
 from . import __version__, gate_plugin
 from . import catalogue as catalogue_mod
 from . import items as items_mod
+from . import params as params_mod
 from . import waivers as waivers_mod
 from .baseline import Baseline, BaselineError
 from .findings import Finding, render_all
+from .params import Missing
 from .redact import redact
 from .repo import Repo, SourceUnavailable
 from .report import closeout, html
@@ -186,11 +188,7 @@ def _load_waivers(config: pytest.Config, estate: Estate) -> list[waivers_mod.Wai
         return waivers_mod.load(path, catalogue_mod.load())
     except waivers_mod.WaiverError as error:
         # one failure of the waivers test (below), no waiver applied, and every check still runs
-        config.stash[WAIVERS_UNUSABLE] = Finding(
-            str(path), None, "the waivers file cannot be used, so nothing is waived",
-            "waivers of known IDs, each with reason, owner_loop and expires (schemas/waivers.schema.json)",
-            str(error), "correct the waivers file; until then every waived ID is judged as it is",
-        )  # fmt: skip
+        config.stash[WAIVERS_UNUSABLE] = waivers_mod.unusable(path, error)
         return []
 
 
@@ -262,38 +260,6 @@ def _run_record(config: pytest.Config) -> dict:
 # ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Missing:
-    """The parameter that stands for a thing a catalogue entry is about and its source no longer has."""
-
-    finding: Finding
-
-    def __str__(self) -> str:
-        return "missing"
-
-
-def _missing(entry: catalogue_mod.Entry, test: str, source: items_mod.ItemSource, found: list) -> Missing:
-    selector = entry.covered_by[test]
-    listed = ", ".join(i.value for i in found[:8]) + (", ..." if len(found) > 8 else "")
-    return Missing(
-        Finding(
-            source.origin or "the sources",
-            None,
-            f"nothing that {entry.label} is about ({selector.describe()})",
-            expected=f"an item with {selector.describe()}, which {test} checks for {entry.label}",
-            found=f"only: {listed}" if found else "no items at all",
-            fix="restore it in the source (a plan, registry or inventory that drops a thing it must name is "
-            "drift), or correct the catalogue's selector if the loop document's identity changed",
-        )
-    )
-
-
-def _param(value, item_facets: Facets, id_: str, entry: catalogue_mod.Entry | None = None):
-    """`entry`: the one entry a stand-in for a missing thing answers for (its facets are only the selector's)."""
-    only = {"entry": (entry.kind, entry.id)} if entry else {}
-    return pytest.param(value, id=id_, marks=[pytest.mark.about(dict(item_facets), **only)])
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "waiver" in metafunc.fixturenames:
         unusable = metafunc.config.stash.get(WAIVERS_UNUSABLE, None)
@@ -310,26 +276,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     (argname,) = names  # one item kind per test: one invariant over one set of things
     estate = metafunc.config.stash[ESTATE]
-    source = items_mod.ITEMS[argname]
-    found, unavailable = items_mod.read(argname, estate.usable_spine(), estate.usable_workbench())
-    test = metafunc.function.__name__
-    params = [_param(item.value, item.facets, item.value) for item in found]
-    entries = [e for e in catalogue_mod.load().entries.values() if test in e.covered_by]
-    for entry in [] if unavailable else entries:
-        selector = entry.covered_by[test]
-        if selector.everything or any(selector.claims(item.facets) for item in found):
-            continue
-        if source.absent == "check":  # the check itself judges what it means that the thing is gone
-            for value in selector.literals(source.facet):
-                params.append(_param(value, facets(**{source.facet: value, "id": value}), value))
-        else:
-            first = {name: frozenset(patterns) for name, patterns in selector.alternatives[0]}
-            params.append(_param(_missing(entry, test, source, found), first, f"missing-{entry.id}", entry))
-    if not params:  # make emptiness visible: one skipped parameter that says why
-        empty = source.empty or f"the sources list no {argname.replace('_', ' ')}"
-        reason = unavailable or f"nothing to check: {empty}"
-        params = [pytest.param(None, id="none", marks=pytest.mark.skip(reason=reason))]
-    metafunc.parametrize(argname, params)
+    found = params_mod.parameters(metafunc.function.__name__, argname, estate.usable_spine(), estate.usable_workbench())
+    metafunc.parametrize(argname, [_param(p) for p in found])
+
+
+def _param(param: params_mod.Param):
+    if param.skip:
+        return pytest.param(None, id=param.id, marks=pytest.mark.skip(reason=param.skip))
+    only = {"entry": param.entry} if param.entry else {}
+    return pytest.param(param.value, id=param.id, marks=[pytest.mark.about(dict(param.facets), **only)])
 
 
 IDENTITY = pytest.StashKey[tuple[Facets, list]]()
@@ -344,15 +299,10 @@ def identity(item: pytest.Item) -> tuple[Facets, list[catalogue_mod.Entry]]:
         if host is not None:  # a live test: the host is what it checks
             item_facets = merge(item_facets, facets(host=host.backend.get_hostname()))
         test = getattr(item, "originalname", item.name)
-        catalogue = catalogue_mod.load()
         waiver = getattr(getattr(item, "callspec", None), "params", {}).get("waiver")
-        if isinstance(waiver, waivers_mod.Waiver):  # a waiver's own test answers for the ID it waives
-            claimed = [catalogue.get(waiver.kind, waiver.id)]
-        elif about and "entry" in about.kwargs:  # a missing thing answers for the entry that expected it
-            claimed = [catalogue.get(*about.kwargs["entry"])]
-        else:
-            claimed = catalogue.claims(test, item_facets)
-        item.stash[IDENTITY] = (item_facets, claimed)
+        waived = (waiver.kind, waiver.id) if isinstance(waiver, waivers_mod.Waiver) else None
+        entry = about.kwargs.get("entry") if about else None
+        item.stash[IDENTITY] = (item_facets, params_mod.claimed(test, item_facets, entry, waived))
     return item.stash[IDENTITY]
 
 
@@ -447,13 +397,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     item_facets, claimed = identity(item)
     ssot = {"claims": [[e.kind, e.id] for e in claimed], "drift": False, "findings": []}
     if call.when == "call" and call.excinfo and isinstance(call.excinfo.value, Drift):
-        catalogue = catalogue_mod.load()
         test = getattr(item, "originalname", item.name)
+        findings = call.excinfo.value.findings
+        ssot["findings"] = params_mod.attribute(test, claimed, item_facets, findings)
         about_ids = []
-        for finding in call.excinfo.value.findings:
-            about = catalogue.about(test, claimed, merge(item_facets, finding.about))
-            ssot["findings"].append({**finding.as_dict(), "entries": [[e.kind, e.id] for e in about]})
-            about_ids += [(e.kind, e.id) for e in about if (e.kind, e.id) not in about_ids]
+        for finding, attributed in zip(findings, ssot["findings"], strict=True):
+            about_ids += [tuple(e) for e in attributed["entries"] if tuple(e) not in about_ids]
             report.user_properties.append(("finding", finding.headline()))
         ssot["drift"] = True
         baseline = item.config.stash[BASELINE]

@@ -134,8 +134,8 @@ class Tree:
         """Files (or links to files) matching a pathlib-style pattern (`*`, `?`, `[...]` within a name,
         `**` for any depth), sorted."""
         literal, regex = _glob(pattern)
-        return [rel for rel in self.files_under(literal) + self._links_under(literal)
-                if regex.fullmatch(rel) and self.is_file(rel)]  # fmt: skip
+        found = self.files_under(literal) + self._links_under(literal)
+        return sorted(rel for rel in found if regex.fullmatch(rel) and self.is_file(rel))
 
     def _links_under(self, rel: str) -> list[str]:
         prefix = f"{rel}/" if rel else ""

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from .catalogue import Catalogue
+from .findings import Finding
 from .repo import SourceError
 from .schema import validate
 from .sources.structured import load_yaml
@@ -38,9 +39,10 @@ class WaiverError(Exception):
     """A waivers file that cannot be trusted: no waiver applies, and the waivers test fails saying why."""
 
 
-def load(path: Path, catalogue: Catalogue) -> list[Waiver]:
+def load(path: Path, catalogue: Catalogue, raw: bytes | None = None) -> list[Waiver]:
+    """`raw`: the file's bytes, when they come from elsewhere than `path` (a commit's tree)."""
     try:
-        doc = load_yaml(path, str(path))
+        doc = load_yaml(path, str(path), raw)
         if doc.repeated_keys:  # which of two entries is the waiver? neither is trusted
             line, message = doc.repeated_keys[0]
             raise SourceError(str(path), message, line)
@@ -64,3 +66,12 @@ def covering(waivers: list[Waiver], ids: list[tuple[str, str]]) -> list[Waiver]:
     """Waivers that cover a test: every catalogue ID it carries must be waived."""
     found = [next((w for w in waivers if (w.kind, w.id) == pair), None) for pair in ids]
     return [w for w in found if w] if ids and all(found) else []
+
+
+def unusable(path: Path, error: WaiverError) -> Finding:
+    """The waivers test's one failure for a file that cannot be used."""
+    return Finding(
+        str(path), None, "the waivers file cannot be used, so nothing is waived",
+        "waivers of known IDs, each with reason, owner_loop and expires (schemas/waivers.schema.json)",
+        str(error), "correct the waivers file; until then every waived ID is judged as it is",
+    )  # fmt: skip

@@ -1,0 +1,210 @@
+"""Drift history: every first-parent commit of a range judged at its own date, and where each verdict changed.
+
+The trees come from git objects (gitobjects.py, gittree.py), moved commit by commit; the tests run
+without a pytest session (judge.py), each only when the commit touched what it read or when it is
+judged against the clock. Per commit, the results are folded into entry statuses exactly as a run's
+reports fold them (report/results.py); `history.json` keeps, for each catalogue entry and each
+finding beyond the catalogue, the commits where that changed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from . import __version__, gitobjects
+from . import catalogue as catalogue_mod
+from . import waivers as waivers_mod
+from .baseline import key
+from .gittree import Delta, Deps, GitTree, Snapshot
+from .judge import Estate, Judge, Selection, collect
+from .repo import Repo
+from .report.results import Results
+from .spine import Spine
+from .timestamps import parse_utc
+from .workbench import Workbench
+
+
+class HistoryError(Exception):
+    """A range or repository that gives no history: the message says what to change."""
+
+
+@dataclass
+class Side:
+    """One repository followed through a history: where it is, its current tree, its blobs."""
+
+    name: str
+    root: Path
+    git: Path
+    snapshot: Snapshot | None = None
+    blobs: gitobjects.Blobs | None = None
+
+    def __post_init__(self):
+        self.contents: dict = {}  # blob id -> content, shared by every commit's tree
+        self.documents: dict = {}  # (Source, blob id) -> parsed document
+
+    def tree(self, deps: Deps) -> GitTree:
+        return GitTree(self.root, self.snapshot, self.blobs, self.contents, deps)
+
+
+def _finding(test: str, finding: dict) -> dict:
+    keep = ("file", "line", "message", "expected", "found", "fix", "diff")
+    return {"test": test, **{k: finding[k] for k in keep if finding.get(k) is not None}}
+
+
+class Timeline:
+    """Changes of one thing (an entry, or a finding beyond the catalogue) over the commits."""
+
+    def __init__(self):
+        self.changes: list[dict] = []
+        self._last = None
+
+    def see(self, commit: dict, status: str, findings: list[dict], reasons: list[str] | None = None) -> None:
+        state = (status, sorted((f["test"], f["file"], f["message"]) for f in findings), tuple(reasons or ()))
+        if state == self._last:
+            return
+        self._last = state
+        change = {"sha": commit["sha"], "date": commit["date"], "status": status, "findings": findings}
+        if reasons:
+            change["reasons"] = reasons
+        self.changes.append(change)
+
+
+def run(spine: Side, workbench: Side | None, revisions: list[str], since: str | None, until: str | None,
+        selection: Selection, suite: Path, mint_modules, waivers_option: str | None) -> dict:  # fmt: skip
+    """The history document (history.schema.json) of the range."""
+    started = time.perf_counter()
+    commits = gitobjects.commits(spine.git, revisions, since, until)
+    if not commits:
+        span = " ".join([*(revisions or ["HEAD"]), *([f"--since {since}"] if since else []),
+                         *([f"--until {until}"] if until else [])])  # fmt: skip
+        raise HistoryError(f"no first-parent commits in {span} of {spine.root}")
+    wb_commits = gitobjects.commits(workbench.git, ["HEAD"], None, commits[-1].date) if workbench else []
+    catalogue = catalogue_mod.load()
+    judge = Judge(collect(suite), selection, mint_modules, waivers_option)
+    entries = {(e.kind, e.id): Timeline() for e in catalogue.entries.values() if e.cls != "never-assigned"}
+    beyond: dict[tuple, Timeline] = {}
+    listed = []
+    wb_index = -1
+    with gitobjects.Blobs(spine.git) as spine.blobs, _blobs(workbench) as wb_blobs:
+        if workbench:
+            workbench.blobs = wb_blobs
+        for number, commit in enumerate(commits):
+            if number == 0:
+                spine.snapshot = Snapshot(gitobjects.tree_of(spine.git, commit.sha))
+                spine_delta = None
+            else:
+                spine_delta = spine.snapshot.apply(commit.changes)
+            when = parse_utc(commit.date)
+            wb_delta, wb_index = _follow(workbench, wb_commits, wb_index, when)
+            listed.append({"sha": commit.sha, "date": commit.date, "subject": commit.subject,
+                           "workbench": wb_commits[wb_index].sha if wb_index >= 0 else None})  # fmt: skip
+            waivers = _waivers(spine, Repo("agentic-spine", spine.root, spine.tree(Deps())), waivers_option)
+
+            def views(spine_deps: Deps, wb_deps: Deps, when=when, waivers=waivers, wb_index=wb_index) -> Estate:
+                return _estate(spine, workbench if wb_index >= 0 else None, spine_deps, wb_deps, when, waivers, judge)
+
+            results = judge.judge(views, (spine_delta, wb_delta))
+            _record(listed[-1], results, judge, catalogue, entries, beyond)
+    return {
+        "loop": catalogue.loop,
+        "ssot_audit": __version__,
+        "spine": {
+            "root": str(spine.root),
+            "range": " ".join(revisions or ["HEAD"]),
+            "since": since,
+            "until": until,
+            "shallow": gitobjects.is_shallow(spine.git),
+        },  # fmt: skip
+        "workbench": {"root": str(workbench.root)} if workbench else None,
+        "selection": {"markers": selection.markexpr, "keywords": selection.keyword},
+        "commits": listed,
+        "entries": [{"kind": k, "id": i, "changes": t.changes} for (k, i), t in entries.items()],
+        "beyond": [{"test": k[0], "file": k[1], "message": k[2], "changes": t.changes} for k, t in beyond.items()],
+        "run": {
+            "seconds": round(time.perf_counter() - started, 3),
+            "test_functions": len(judge.tests),
+            "reruns": judge.reruns,
+        },  # fmt: skip
+    }
+
+
+class _NoBlobs:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return None
+
+
+def _blobs(side: Side | None):
+    return gitobjects.Blobs(side.git) if side else _NoBlobs()
+
+
+def _follow(workbench: Side | None, wb_commits: list, index: int, when: datetime):
+    """Move the workbench to its newest commit at or before `when`: (its delta, or None when its tree is
+    new; the commit's index, -1 before its first commit)."""
+    if workbench is None:
+        return None, -1
+    target = index
+    while target + 1 < len(wb_commits) and parse_utc(wb_commits[target + 1].date) <= when:
+        target += 1
+    if target == index:
+        return _EMPTY, index
+    if index < 0:
+        workbench.snapshot = Snapshot(gitobjects.tree_of(workbench.git, wb_commits[target].sha))
+        return None, target
+    changed, shape = set(), set()
+    for commit in wb_commits[index + 1 : target + 1]:
+        delta = workbench.snapshot.apply(commit.changes)
+        changed |= delta.changed
+        shape |= delta.shape
+    return Delta(frozenset(changed), frozenset(shape)), target
+
+
+def _estate(spine: Side, workbench: Side | None, spine_deps: Deps, wb_deps: Deps, when: datetime,
+            waivers: tuple, judge: Judge) -> Estate:  # fmt: skip
+    """The commit's view for one test function's run, over fresh trees that record what it reads."""
+    spine_repo = Repo("agentic-spine", spine.root, spine.tree(spine_deps), spine.documents)
+    spine_view = Spine(spine_repo) if spine_repo.tree.is_dir("ops/bindings") else None
+    wb_view = None
+    if workbench is not None and spine_view is not None:
+        wb_view = Workbench(Repo("workbench", workbench.root, workbench.tree(wb_deps), workbench.documents), spine_view)
+    return Estate(spine_view, wb_view, when, *waivers, judge.waivers_option, judge.mint_modules)
+
+
+def _waivers(spine: Side, repo: Repo, option: str | None):
+    """The commit's waivers (or --waivers'), as the plugin loads them: (waivers, the finding if unusable)."""
+    path = Path(option) if option else spine.root / waivers_mod.DEFAULT
+    raw = None
+    if not option:
+        tree = repo.tree
+        if not tree.is_file(waivers_mod.DEFAULT):
+            return [], None
+        raw = tree.raw(waivers_mod.DEFAULT)
+    try:
+        return waivers_mod.load(path, catalogue_mod.load(), raw), None
+    except waivers_mod.WaiverError as error:
+        return [], waivers_mod.unusable(path, error)
+
+
+def _record(commit: dict, results_list: list, judge: Judge, catalogue, entries: dict, beyond: dict) -> None:
+    results = Results()
+    results.tests, results.deselected = judge.selected(results_list)
+    results.selection = judge.selection.markexpr
+    for status in results.entries(catalogue):
+        findings = [_finding(t.nodeid, f) for t, f in status.findings]
+        entries[(status.entry.kind, status.entry.id)].see(commit, status.status, findings, status.reasons)
+    present = set()
+    for test, finding in results.beyond():
+        found = key(test.nodeid, finding)
+        present.add(found)
+        beyond.setdefault(found, Timeline()).see(commit, "failed", [_finding(test.nodeid, finding)])
+    for found, timeline in beyond.items():
+        if found not in present:
+            timeline.see(commit, "absent", [])
+
+
+_EMPTY = Delta(frozenset(), frozenset())  # the workbench did not move
