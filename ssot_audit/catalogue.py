@@ -38,6 +38,7 @@ class Catalogue:
     def __init__(self, data: dict):
         self.loop = data["loop"]
         self.entries: dict[tuple[str, str], Entry] = {}
+        self._claims: dict[tuple, list[Entry]] = {}
         for kind, section in (("disconnect", "disconnects"), ("gate", "gates")):
             for id_, spec in data[section].items():
                 self.entries[(kind, id_)] = Entry(
@@ -57,6 +58,7 @@ class Catalogue:
         """This catalogue with the spine gate registry's word on each gate's name, category, class, severity, fix."""
         overlay = copy.copy(self)
         overlay.entries = dict(self.entries)
+        overlay._claims = {}
         for gate, meta in metadata.items():
             entry = self.entries.get(("gate", gate))
             if entry is None:
@@ -74,7 +76,12 @@ class Catalogue:
 
     def claims(self, test_name: str, item: Facets) -> list[Entry]:
         """Entries that a test's item may report on (see selectors.py)."""
-        return [e for e in self.entries.values() if test_name in e.covered_by and e.covered_by[test_name].claims(item)]
+        key = (test_name, frozenset(item.items()))
+        if key not in self._claims:  # the same items come back at every commit of a history
+            self._claims[key] = [
+                e for e in self.entries.values() if test_name in e.covered_by and e.covered_by[test_name].claims(item)
+            ]
+        return list(self._claims[key])
 
     def about(self, test_name: str, claimed: list[Entry], subject: Facets) -> list[Entry]:
         """Of the entries that claimed an item, those a finding with these facets is about.

@@ -18,6 +18,7 @@ no host option is given, pytest-html and JUnit unless asked for.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -150,8 +151,68 @@ def usage() -> str:
     return "\n".join(lines)
 
 
+HISTORY_USAGE = """usage: ssot-audit history [--since DATE] [--until DATE] [REVISION-RANGE ...] [-m MARKEXPR] [-k EXPR]
+                          [--workbench-root DIR] [--ssot-report-dir DIR]
+
+Judges every first-parent commit of the range (default: HEAD's history) of the spine checkout you
+are in, each at its own commit date, from git objects (nothing is checked out or written to the
+repository). Writes history.json and history.html to the report dir: for each catalogue entry and
+each finding beyond the catalogue, the commits where its status changed. With --workbench-root (a
+workbench git checkout), each spine commit is paired with the workbench commit current at its date.
+Selection: -m static by default, "static or crossrepo" with a workbench. Live and local tests
+have no history. DATE and REVISION-RANGE are as git log takes them."""
+
+
+def history_main(args: list[str]) -> int:
+    import argparse
+
+    from . import gitobjects, history, judge
+    from .outputs import ReportDir
+    from .report import history_html
+
+    parser = argparse.ArgumentParser(prog="ssot-audit history", usage=HISTORY_USAGE, add_help=True)
+    parser.add_argument("revisions", nargs="*")
+    for option in ("--since", "--until", "--spine-root", "--workbench-root", "--mint-modules-root", "--waivers",
+                   "--ssot-report-dir", "-m", "-k"):  # fmt: skip
+        parser.add_argument(option, dest=option.lstrip("-").replace("-", "_"))
+    options = parser.parse_args(args)
+    spine_root = Path(options.spine_root).resolve() if options.spine_root else current_repo(Path.cwd())
+    try:
+        spine = history.Side("agentic-spine", spine_root, gitobjects.git_dir(spine_root))
+        workbench = None
+        if options.workbench_root:
+            root = Path(options.workbench_root).resolve()
+            workbench = history.Side("workbench", root, gitobjects.git_dir(root))
+        markers = options.m or ("static or crossrepo" if workbench else "static")
+        selection = judge.Selection(markers, options.k or "")
+        mint = Path(options.mint_modules_root or os.environ.get("MINT_MODULES_ROOT") or "~/code/mint-modules")
+        mint = mint.expanduser().resolve()
+        from .repo import Repo
+
+        where = Path(options.ssot_report_dir).resolve() if options.ssot_report_dir else spine.git / "ssot-audit"
+        reports = ReportDir(where)  # locked first: a run that cannot write its reports does not start
+    except (gitobjects.GitError, ValueError, pytest.UsageError) as error:
+        print(f"ssot-audit history: {error}", file=sys.stderr)
+        return 4
+    try:
+        document = history.run(spine, workbench, options.revisions, options.since, options.until, selection,
+                               suite_dir(), Repo("mint-modules", mint) if mint.is_dir() else None, options.waivers)  # fmt: skip
+    except (gitobjects.GitError, history.HistoryError) as error:
+        reports.close()  # the reports there stay as they were
+        print(f"ssot-audit history: {error}", file=sys.stderr)
+        return 4
+    reports.write_json("history.json", document)
+    reports.write_html("history.html", history_html.render(document))
+    reports.exitstatus = 0
+    reports.close()
+    print(history.summary(document, reports.final))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["history"]:
+        return history_main(args[1:])
     if "-h" in args or "--help" in args:
         print(usage())
         return 0

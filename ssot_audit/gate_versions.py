@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from weakref import WeakKeyDictionary
 
 from .checks.gates.scan import strip_comment
 from .repo import Repo
@@ -110,8 +111,15 @@ def resolve(gate: str, source: tuple[str, str] | None, table: dict[str, list[dic
 
 
 def knowledge(repo: Repo, gate: str) -> Knowledge:
-    names = [node.name for node in repo.tree.children(VERIFY)] if repo.tree.is_dir(VERIFY) else []
-    return _resolved(gate, gate_source(gate, repo.tree.text, names))
+    known = _KNOWN.setdefault(repo, {})
+    if gate not in known:
+        names = [node.name for node in repo.tree.children(VERIFY)] if repo.tree.is_dir(VERIFY) else []
+        known[gate] = _resolved(gate, gate_source(gate, repo.tree.text, names))
+    return known[gate]
+
+
+# Per checkout, held no longer than it: a history makes a Repo per commit.
+_KNOWN: WeakKeyDictionary[Repo, dict[str, Knowledge]] = WeakKeyDictionary()
 
 
 @lru_cache(maxsize=1024)  # by the source's text, not the repo: one tree per commit in a history

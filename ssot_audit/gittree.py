@@ -122,8 +122,10 @@ class Snapshot:
 class GitTree(Tree):
     """A Snapshot as a checkout's Tree. `contents` is shared by every commit's tree: blob id -> content."""
 
-    def __init__(self, root: Path, snapshot: Snapshot, blobs: Blobs, contents: dict[str, str | bytes], deps: Deps):
+    def __init__(self, root: Path, snapshot: Snapshot, blobs: Blobs, contents: dict[str, str | bytes], deps: Deps,
+                 derived: dict[tuple, object]):  # fmt: skip
         self.root = root
+        self._derived = derived  # (blob id, key) -> value, shared like `contents`
         self.nodes = snapshot.nodes
         self._children = snapshot.children
         self._files = snapshot.files
@@ -184,6 +186,12 @@ class GitTree(Tree):
     def _links_under(self, rel: str) -> list[str]:
         self.deps.listed.add(rel)
         return super()._links_under(rel)
+
+    def derived(self, rel: str, key: tuple, compute):
+        memo_key = (self.version(rel), key)
+        if memo_key not in self._derived:
+            self._derived[memo_key] = compute(self.text(rel))
+        return self._derived[memo_key]
 
     def version(self, rel: str) -> str | None:
         self.deps.paths.add(rel)

@@ -26,6 +26,8 @@ from .spine import Spine
 from .timestamps import parse_utc
 from .workbench import Workbench
 
+FORGET_EVERY = 50  # commits between dropping cached contents the trees no longer hold
+
 
 class HistoryError(Exception):
     """A range or repository that gives no history: the message says what to change."""
@@ -44,14 +46,23 @@ class Side:
     def __post_init__(self):
         self.contents: dict = {}  # blob id -> content, shared by every commit's tree
         self.documents: dict = {}  # (Source, blob id) -> parsed document
+        self.derived: dict = {}  # (blob id, key) -> what a check computed of that content (Tree.derived)
+
+    def forget(self) -> None:
+        """Drop what is cached of blobs the current tree no longer has: a history moves forward, and
+        holding every version of every file it read would grow with the range."""
+        live = set(self.snapshot.blobs.values())
+        self.contents = {sha: v for sha, v in self.contents.items() if sha in live}
+        self.documents = {k: v for k, v in self.documents.items() if k[1] is None or k[1] in live}
+        self.derived = {k: v for k, v in self.derived.items() if k[0] is None or k[0] in live}
 
     def tree(self, deps: Deps) -> GitTree:
-        return GitTree(self.root, self.snapshot, self.blobs, self.contents, deps)
+        return GitTree(self.root, self.snapshot, self.blobs, self.contents, deps, self.derived)
 
 
 def _finding(test: str, finding: dict) -> dict:
-    keep = ("file", "line", "message", "expected", "found", "fix", "diff")
-    return {"test": test, **{k: finding[k] for k in keep if finding.get(k) is not None}}
+    kept = {k: finding.get(k) for k in ("file", "line", "message", "expected", "found", "fix")}
+    return {"test": test, **kept, **({"diff": finding["diff"]} if finding.get("diff") else {})}
 
 
 class Timeline:
@@ -97,6 +108,9 @@ def run(spine: Side, workbench: Side | None, revisions: list[str], since: str | 
                 spine_delta = None
             else:
                 spine_delta = spine.snapshot.apply(commit.changes)
+            if number % FORGET_EVERY == 0:
+                for side in (spine, workbench) if workbench and workbench.snapshot else (spine,):
+                    side.forget()
             when = parse_utc(commit.date)
             wb_delta, wb_index = _follow(workbench, wb_commits, wb_index, when)
             listed.append({"sha": commit.sha, "date": commit.date, "subject": commit.subject,
@@ -107,7 +121,8 @@ def run(spine: Side, workbench: Side | None, revisions: list[str], since: str | 
                 return _estate(spine, workbench if wb_index >= 0 else None, spine_deps, wb_deps, when, waivers, judge)
 
             results = judge.judge(views, (spine_delta, wb_delta))
-            _record(listed[-1], results, judge, catalogue, entries, beyond)
+            if judge.changed:  # else every status and finding is the previous commit's
+                _record(listed[-1], results, judge, catalogue, entries, beyond)
     return {
         "loop": catalogue.loop,
         "ssot_audit": __version__,
@@ -208,3 +223,29 @@ def _record(commit: dict, results_list: list, judge: Judge, catalogue, entries: 
 
 
 _EMPTY = Delta(frozenset(), frozenset())  # the workbench did not move
+
+
+def summary(document: dict, where: Path) -> str:
+    """What the terminal says: the range, each entry failing at its end and since when, and where the files are."""
+    commits = document["commits"]
+    lines = [f"{len(commits)} commits judged, {commits[0]['sha'][:8]} {commits[0]['date']} .. "
+             f"{commits[-1]['sha'][:8]} {commits[-1]['date']} (-m {document['selection']['markers']!r})"]  # fmt: skip
+    for entry in document["entries"]:
+        streak = failing_since(entry["changes"])
+        if streak:
+            changes = len(entry["changes"])
+            lines.append(f"  {entry['kind']:>10} {entry['id']:<4} failing since {streak['sha'][:8]} {streak['date']}"
+                         f" ({changes} change(s) in the range)")  # fmt: skip
+    lines.append(f"history.json and history.html in {where}")
+    return "\n".join(lines)
+
+
+def failing_since(changes: list[dict]) -> dict | None:
+    """The change that started the failure an entry is in at the end of the range (None if it is not failing):
+    the earliest of its last run of failed changes (its findings may have changed along the way)."""
+    start = None
+    for change in reversed(changes):
+        if change["status"] != "failed":
+            break
+        start = change
+    return start

@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,11 @@ def collect(suite: Path) -> list[SuiteTest]:
     return tests
 
 
+@lru_cache(maxsize=8)
+def _compiled(expression: str) -> Expression:
+    return Expression.compile(expression)
+
+
 @dataclass(frozen=True)
 class Selection:
     """-m and -k, as pytest reads them."""
@@ -108,14 +114,13 @@ class Selection:
                 except SyntaxError as exc:  # pytest's ParseError is one
                     raise ValueError(f"{flag} {text!r}: {exc}") from None
 
-    def selects(self, test: SuiteTest, nodeid: str, extra_marks: list) -> bool:
-        marks = [*test.marks, *extra_marks]
-        if self.markexpr and not Expression.compile(self.markexpr).evaluate(MarkMatcher.from_markers(marks)):
+    def selects(self, test: SuiteTest, nodeid: str) -> bool:
+        if self.markexpr and not _compiled(self.markexpr).evaluate(MarkMatcher.from_markers(test.marks)):
             return False
         if self.keyword:
             parts = nodeid.split("::")[0].split("/")
-            names = {*parts, nodeid.rpartition("::")[2], *(m.name for m in marks)}
-            if not Expression.compile(self.keyword).evaluate(KeywordMatcher(frozenset(names))):
+            names = {*parts, nodeid.rpartition("::")[2], *(m.name for m in test.marks)}
+            if not _compiled(self.keyword).evaluate(KeywordMatcher(frozenset(names))):
                 return False
         return True
 
@@ -249,6 +254,9 @@ class Judge:
         self.waivers_option = waivers_option
         self.runs: dict[str, Run] = {}
         self.reruns = 0  # test functions run, over all commits (the benchmark's measure of incrementality)
+        self.changed = True  # whether the last commit's results differ from the one before
+        self._waivers = None
+        self._selected: dict[str, bool] = {}
 
     def judge(self, views: Callable[[Deps, Deps], Estate], deltas: tuple) -> list[TestResult]:
         """Every selected test item's result at this commit. `views(spine_deps, workbench_deps)` builds the
@@ -257,6 +265,7 @@ class Judge:
         spine_delta, workbench_delta = deltas
         results: list[TestResult] = []
         estate = None
+        self.changed = False
         for test in self.tests:
             last = self.runs.get(test.nodeid)
             if (last is None or test.clocked or spine_delta is None or last.spine.touched(spine_delta)
@@ -264,11 +273,15 @@ class Judge:
                 run = Run([])
                 estate = views(run.spine, run.workbench)
                 run.results = self._run(test, estate)
+                self.changed |= last is None or run.results != last.results
                 self.runs[test.nodeid] = last = run
                 self.reruns += 1
             results += last.results
         if estate is None:  # nothing re-ran: the waivers still come from this commit
             estate = views(Deps(), Deps())
+        waivers = (estate.waivers, estate.waivers_unusable, estate.now.date() if estate.waivers else None)
+        self.changed |= waivers != self._waivers
+        self._waivers = waivers
         return waived(results, estate)
 
     def _run(self, test: SuiteTest, estate: Estate) -> list[TestResult]:
@@ -283,7 +296,9 @@ class Judge:
         kept, deselected = [], {}
         for result in results:
             test = by_id[result.nodeid.partition("[")[0]]
-            if self.selection.selects(test, result.nodeid, []):
+            if result.nodeid not in self._selected:
+                self._selected[result.nodeid] = self.selection.selects(test, result.nodeid)
+            if self._selected[result.nodeid]:
                 kept.append(result)
             else:
                 deselected.setdefault(test.name, self.selection.why_deselected)

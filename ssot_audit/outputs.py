@@ -98,6 +98,10 @@ class ReportDir:
             text = f"**{INTERRUPTED}**\n\n{text}"
         self.path(name).write_text(inert_markdown(text))
 
+    def write_html(self, name: str, page: str) -> None:
+        """A page whose texts are escaped and redacted where it is made (report/history_html.py)."""
+        self.path(name).write_text(page)
+
     def write_json(self, name: str, document: dict) -> None:
         status = {"status": "INTERRUPTED" if self.interrupted else "complete", "started": self.started,
                   "finished": _utc_now()}  # fmt: skip

@@ -42,12 +42,47 @@ def json_path(path) -> str:
 
 def validate(doc: Document, schema_name: str) -> None:
     """Raise SchemaViolation listing every violation, in document order."""
-    errors = sorted(validator(schema_name).iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(_errors(doc, schema_name), key=lambda e: list(map(str, e[0])))
     if not errors:
         return
     violations = []
-    for error in errors:
-        path = tuple(error.absolute_path)
-        violations.append((doc.line(*path), f"{json_path(path)}: {error.message}"))
+    for path, message in errors:
+        violations.append((doc.line(*path), f"{json_path(path)}: {message}"))
     violations.sort(key=lambda v: v[0] or 0)
     raise SchemaViolation(doc.file, violations)
+
+
+def _errors(doc: Document, schema_name: str) -> list[tuple[tuple, str]]:
+    """(JSON path, message) of every violation. A list read item by item (Document.items) is validated
+    the same way: the items' schema on each item, once per item text, and the schema without it on the rest."""
+    schema = validator(schema_name)
+    items_schema = _items_schema(schema_name, doc.items[0]) if doc.items else None
+    if items_schema is None:
+        return [(tuple(e.absolute_path), e.message) for e in schema.iter_errors(doc.data)]
+    key, texts = doc.items
+    found = [(tuple(e.absolute_path), e.message) for e in _without_items(schema_name, key).iter_errors(doc.data)]
+    for index, (item, text) in enumerate(zip(doc.data[key], texts, strict=True)):
+        memo = (schema_name, key, text)
+        if memo not in _ITEM_ERRORS:
+            _ITEM_ERRORS[memo] = [(tuple(e.absolute_path), e.message) for e in schema.descend(item, items_schema)]
+            if len(_ITEM_ERRORS) > 50_000:
+                _ITEM_ERRORS.pop(next(iter(_ITEM_ERRORS)))
+        found += [((key, index, *path), message) for path, message in _ITEM_ERRORS[memo]]
+    return found
+
+
+_ITEM_ERRORS: dict[tuple[str, str, str], list] = {}
+
+
+@cache
+def _items_schema(schema_name: str, key: str) -> dict | None:
+    return ((bundled(schema_name).get("properties") or {}).get(key) or {}).get("items")
+
+
+@cache
+def _without_items(schema_name: str, key: str) -> jsonschema.protocols.Validator:
+    schema = bundled(schema_name)
+    schema = {**schema, "properties": {**schema["properties"], key: {
+        k: v for k, v in schema["properties"][key].items() if k != "items"}}}  # fmt: skip
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)

@@ -13,8 +13,12 @@ import os
 import re
 import stat
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # Never descended into: git's own objects are not part of the checkout's content.
 SKIPPED_DIRS = frozenset({".git"})
@@ -60,6 +64,7 @@ class Tree:
         self.nodes: dict[str, Node] = {}
         self._children: dict[str, list[str]] = {}
         self._content: dict[str, str | bytes | OSError] = {}
+        self._derived: dict[tuple, object] = {}
         self._walk()
         self._files = sorted(rel for rel, node in self.nodes.items() if node.is_file)
 
@@ -186,6 +191,14 @@ class Tree:
         if isinstance(content, str):
             return None if "\0" in content else content
         return None if b"\0" in content else content.decode("utf-8", errors="replace")
+
+    def derived(self, rel: str, key: tuple, compute: Callable[[str | None], T]) -> T:
+        """`compute(text)` of a file, once per content and key: a scan that every commit of a history repeats
+        over the same unchanged file runs once."""
+        memo_key = (rel, key)
+        if memo_key not in self._derived:
+            self._derived[memo_key] = compute(self.text(rel))
+        return self._derived[memo_key]
 
     def lines(self, rel: str) -> list[str]:
         text = self.text(rel)

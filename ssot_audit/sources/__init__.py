@@ -45,6 +45,9 @@ class Document:
     # (line, message) for each repeated mapping key: readers disagree on which value wins, so
     # the file's own test fails on it; checks still read the value PyYAML keeps (the last).
     repeated_keys: list[tuple[int, str]] = field(default_factory=list)
+    # (key, the text of each item) when a long top-level list was parsed item by item (yaml_items.py):
+    # the schema check then validates each item once per text, too.
+    items: tuple[str, tuple[str, ...]] | None = None
 
     def line(self, *path) -> int | None:
         """Line of the value at `path`, or of its nearest located ancestor."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from . import Document, SourceError, read_text
+from . import Document, SourceError, read_text, yaml_items
 
 try:  # libyaml is several times faster; the pure loader gives the same nodes
     _Loader = yaml.CSafeLoader
@@ -108,6 +108,10 @@ def bundled_yaml(text: str):
 
 def load_yaml(path: Path, file: str, raw: bytes | None = None) -> Document:
     text = read_text(path, file, raw)
+    by_items = yaml_items.load(text, lambda node: _walk(node, file), _json_model, MAX_VALUES)
+    if by_items is not None:
+        data, lines, repeated, items = by_items
+        return Document(file, data, lines, text, repeated, items)
     try:
         loader = _Loader(text)
         try:

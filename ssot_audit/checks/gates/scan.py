@@ -73,24 +73,32 @@ def numbered(text: str | None, *, code_only: bool) -> list[tuple[int, str]]:
     return [(n, code) for n, line in pairs if (code := strip_comment(line) if "#" in line else line).strip()]
 
 
+# Each distinct rule list as a small number: the key of a scan's hits per file (Tree.derived), hashed per file.
+_RULESETS: dict[tuple[Rule, ...], int] = {}
+
+
 def scan(repo: Repo, rels: list[str], rules: list[Rule], *, code_only: bool) -> list[Finding]:
     """A finding for every line of every file that a rule forbids."""
     findings = []
     where = "code (comments ignored)" if code_only else "line"
     # A hit: the pattern matches and `allowed` does not (looked up once here: this runs per line and rule).
     searches = [(each, each.pattern.search, each.allowed.search if each.allowed else None) for each in rules]
+
+    def hits(text: str | None) -> list[tuple[int, str, Rule]]:
+        return [(number, line, each) for number, line in numbered(text, code_only=code_only)
+                for each, search, allowed in searches if search(line) and not (allowed and allowed(line))]  # fmt: skip
+
+    key = ("scan", code_only, _RULESETS.setdefault(tuple(rules), len(_RULESETS)))
     for rel in rels:
-        for number, line in numbered(repo.tree.text(rel), code_only=code_only):
-            for each, search, allowed in searches:
-                if search(line) and not (allowed and allowed(line)):
-                    findings.append(
-                        Finding(
-                            repo.display(rel), number, f"{each.says} ({each.name})",
-                            expected=f"no {where} matching /{each.pattern.pattern}/",
-                            found=line.strip()[:200],
-                            fix=each.fix,
-                        )
-                    )  # fmt: skip
+        for number, line, each in repo.tree.derived(rel, key, hits):
+            findings.append(
+                Finding(
+                    repo.display(rel), number, f"{each.says} ({each.name})",
+                    expected=f"no {where} matching /{each.pattern.pattern}/",
+                    found=line.strip()[:200],
+                    fix=each.fix,
+                )
+            )  # fmt: skip
     return findings
 
 

@@ -1,0 +1,224 @@
+"""Drift history on small git repos built here: each commit introduces or fixes a known drift, and the
+history must report exactly those changes, equal at every commit to what a normal run says."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+
+from selftest.mutations import GAPS, SHOP, WB_DATA, _drop_vm_backup, edit_json, gap_open, replace_re
+from selftest.suite import ALIGNED, REPO, TESTS
+from ssot_audit import cli
+from ssot_audit.history import failing_since
+from ssot_audit.schema import validator
+
+GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main"]
+
+
+def git(repo: Path, *args: str, date: str | None = None) -> str:
+    env = {**os.environ, **({"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {})}
+    return subprocess.run([*GIT, "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env).stdout
+
+
+def commit(repo: Path, message: str, date: str) -> str:
+    git(repo, "add", "-A", "-f")
+    git(repo, "commit", "-q", "--allow-empty", "-m", message, date=date)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def fix_gap(gap: str):
+    return lambda e: replace_re(e, GAPS, rf"(?s)(id: {gap}\n.*?status: )open", r"\g<1>fixed")
+
+
+class Estate:
+    """The aligned estate as two git repos (the local-only plan and ledger committed too, so every entry
+    has a history), and the commits made on them."""
+
+    def __init__(self, tmp_path: Path):
+        self.root = tmp_path / "estate"
+        shutil.copytree(ALIGNED, self.root, symlinks=True)
+        self.spine, self.workbench = self.root / "agentic-spine", self.root / "workbench"
+        for repo in (self.spine, self.workbench):
+            git(repo, "init", "-q")
+        self.commits: list[str] = []
+
+    def change(self, repo: Path, message: str, date: str, *mutations) -> str:
+        for mutate in mutations:
+            mutate(self.root)
+        sha = commit(repo, message, date)
+        if repo == self.spine:
+            self.commits.append(sha)
+        return sha
+
+
+@pytest.fixture(scope="module")
+def estate(tmp_path_factory) -> Estate:
+    """Commits (spine unless said): 0 aligned; 1 opens GAP-OP-015 (C1); 2 touches only a README; workbench
+    drops VM 204 from backup_inventory.json (B3) before 3; 3 documents vzdump 200-203 (C2); 4 closes
+    GAP-OP-015 again; then a side branch merged: only its merge commit (5) is first-parent."""
+    e = Estate(tmp_path_factory.mktemp("history"))
+    e.change(e.workbench, "workbench as aligned", "2026-02-08T08:00:00Z")
+    e.change(e.spine, "aligned", "2026-02-08T09:00:00Z")
+    e.change(e.spine, "open GAP-OP-015", "2026-02-08T10:00:00Z", gap_open("GAP-OP-015"))
+    e.change(e.spine, "docs only", "2026-02-08T11:00:00Z", lambda r: (r / "agentic-spine/README.md").write_text("x\n"))
+    e.change(e.workbench, "drop VM 204 backup", "2026-02-08T11:30:00Z",
+             lambda r: edit_json(r, f"{WB_DATA}/backup_inventory.json", lambda d: _drop_vm_backup(d, 204)))  # fmt: skip
+    e.change(e.spine, "vzdump row 200-203", "2026-02-08T12:00:00Z",
+             lambda r: replace_re(r, SHOP, r"vzdump VMs 200-204", "vzdump VMs 200-203"))  # fmt: skip
+    e.change(e.spine, "close GAP-OP-015", "2026-02-08T13:00:00Z", fix_gap("GAP-OP-015"))
+    git(e.spine, "checkout", "-q", "-b", "side")
+    commit(e.spine, "side 1", "2026-02-08T14:00:00Z")
+    git(e.spine, "checkout", "-q", "main")
+    git(e.spine, "merge", "-q", "--no-ff", "-m", "merge side", "side", date="2026-02-08T15:00:00Z")
+    e.commits.append(git(e.spine, "rev-parse", "HEAD").strip())
+    return e
+
+
+def run_history(estate: Estate, monkeypatch, tmp_path: Path, *args: str) -> tuple[int, dict | None]:
+    monkeypatch.chdir(estate.spine)
+    reports = tmp_path / "reports"
+    code = cli.main(["history", *args, "--workbench-root", str(estate.workbench), "--mint-modules-root",
+                     str(estate.root / "mint-modules"), "--ssot-report-dir", str(reports)])  # fmt: skip
+    found = reports / "history.json"
+    return code, json.loads(found.read_text()) if found.exists() else None
+
+
+@pytest.fixture(scope="module")
+def history(estate, tmp_path_factory) -> dict:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        code, document = run_history(estate, monkeypatch, tmp_path_factory.mktemp("reports"))
+    assert code == 0
+    return document
+
+
+def changes(history: dict, kind: str, id_: str) -> list[tuple[int, str]]:
+    """(commit index, status) of each change of an entry."""
+    index = {c["sha"]: i for i, c in enumerate(history["commits"])}
+    entry = next(e for e in history["entries"] if (e["kind"], e["id"]) == (kind, id_))
+    return [(index[c["sha"]], c["status"]) for c in entry["changes"]]
+
+
+def test_history_validates_against_its_schema(history):
+    errors = list(validator("history.schema.json").iter_errors(history))
+    assert not errors, errors[0].message
+
+
+def test_history_judges_first_parent_commits_oldest_first(history, estate):
+    assert [c["sha"] for c in history["commits"]] == estate.commits
+    assert history["commits"][-1]["subject"] == "merge side"
+
+
+def test_history_reports_exactly_the_introduced_and_fixed_drift(history):
+    # C1 and C2 have live halves too: without hosts they are not proven, until a file half fails
+    assert changes(history, "disconnect", "C1") == [(0, "not proven"), (1, "failed"), (4, "not proven")]
+    assert changes(history, "disconnect", "C2") == [(0, "not proven"), (3, "failed")]
+    assert changes(history, "disconnect", "B3") == [(0, "passed"), (3, "failed")]  # the workbench commit of 11:30
+    moved = {(e["kind"], e["id"]) for e in history["entries"] if len(e["changes"]) > 1}
+    assert moved == {("disconnect", "C1"), ("disconnect", "C2"), ("disconnect", "B3")}
+
+
+def test_history_pairs_each_commit_with_the_workbench_of_its_date(history, estate):
+    paired = [c["workbench"] for c in history["commits"]]
+    assert paired[0] == paired[2] != paired[3] == paired[-1]
+
+
+def test_failing_change_carries_its_findings(history):
+    entry = next(e for e in history["entries"] if e["id"] == "C2")
+    since = failing_since(entry["changes"])
+    assert since["sha"] == history["commits"][3]["sha"]
+    assert any("leaves out VM 204" in f["message"] and f["line"] for f in since["findings"])
+    assert all(f["fix"] for f in since["findings"])
+
+
+def _archive(repo: Path, sha: str, dest: Path) -> Path:
+    data = subprocess.run(["git", "-C", str(repo), "archive", sha], check=True, capture_output=True).stdout
+    dest.mkdir(parents=True)
+    with tarfile.open(fileobj=BytesIO(data)) as tar:
+        tar.extractall(dest, filter="tar")
+    return dest
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_history_equals_a_normal_run_at_every_commit(index, history, estate, pytester, tmp_path):
+    commit_ = history["commits"][index]
+    spine = _archive(estate.spine, commit_["sha"], tmp_path / "spine")
+    workbench = _archive(estate.workbench, commit_["workbench"], tmp_path / "workbench")
+    pytester.runpytest_inprocess(
+        str(TESTS), "-c", str(REPO / "pyproject.toml"), "--rootdir", str(REPO), "-m", "static or crossrepo",
+        "--spine-root", str(spine), "--workbench-root", str(workbench), "--mint-modules-root",
+        str(estate.root / "mint-modules"), "--now", commit_["date"], "--ssot-report-dir", str(tmp_path / "r"),
+        "-p", "no:cacheprovider",
+    )  # fmt: skip
+    normal = json.loads((tmp_path / "r" / "results.json").read_text())
+    at = {}
+    for entry in history["entries"]:
+        done = [c for c in entry["changes"] if history["commits"].index(
+            next(x for x in history["commits"] if x["sha"] == c["sha"])) <= index]  # fmt: skip
+        at[(entry["kind"], entry["id"])] = done[-1]["status"]
+    assert {(e["kind"], e["id"]): e["status"] for e in normal["entries"]} == at
+
+
+def test_history_html_draws_every_entry(history, estate, monkeypatch, tmp_path):
+    code, _ = run_history(estate, monkeypatch, tmp_path)
+    page = (tmp_path / "reports" / "history.html").read_text()
+    assert code == 0 and "<script" not in page
+    assert "disconnect C1" in page and "close GAP-OP-015" in page
+
+
+def test_range_and_since_until_select_commits(estate, monkeypatch, tmp_path):
+    code, document = run_history(estate, monkeypatch, tmp_path, "--since", "2026-02-08T09:30:00Z",
+                                 "--until", "2026-02-08T12:30:00Z")  # fmt: skip
+    assert code == 0 and [c["sha"] for c in document["commits"]] == estate.commits[1:4]
+    code, document = run_history(estate, monkeypatch, tmp_path / "r", f"{estate.commits[3]}..{estate.commits[5]}")
+    assert code == 0 and [c["sha"] for c in document["commits"]] == estate.commits[4:6]
+
+
+# --- bad input: a clear message, never a crash ----------------------------------------------------
+
+
+def test_empty_range_is_a_usage_error(estate, monkeypatch, tmp_path, capsys):
+    code, document = run_history(estate, monkeypatch, tmp_path, "--since", "2030-01-01")
+    assert code == 4 and document is None
+    assert "no first-parent commits" in capsys.readouterr().err
+
+
+def test_non_git_directory_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["history", "--ssot-report-dir", str(tmp_path / "r")]) == 4
+    assert "not a git repository" in capsys.readouterr().err
+
+
+def test_unknown_revision_is_a_usage_error(estate, monkeypatch, tmp_path, capsys):
+    code, _ = run_history(estate, monkeypatch, tmp_path, "no-such-branch")
+    assert code == 4 and "no-such-branch" in capsys.readouterr().err
+
+
+def test_shallow_clone_starts_where_the_clone_does(estate, monkeypatch, tmp_path):
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "2", f"file://{estate.spine}", str(clone)], check=True)
+    monkeypatch.chdir(clone)
+    assert cli.main(["history", "--ssot-report-dir", str(tmp_path / "r")]) == 0
+    document = json.loads((tmp_path / "r" / "history.json").read_text())
+    assert document["spine"]["shallow"] is True
+    assert [c["sha"] for c in document["commits"]] == estate.commits[-2:]
+
+
+def test_malformed_file_at_a_commit_is_a_finding_of_that_commit(estate, tmp_path, monkeypatch):
+    spine = tmp_path / "spine"
+    subprocess.run(["git", "clone", "-q", str(estate.spine), str(spine)], check=True)
+    (spine / "ops/bindings/operational.gaps.yaml").write_text("gaps: [unclosed\n")
+    broken = commit(spine, "break the gaps file", "2026-02-08T16:00:00Z")
+    monkeypatch.chdir(spine)
+    assert cli.main(["history", "-m", "static", "--ssot-report-dir", str(tmp_path / "r"), "HEAD~1..HEAD"]) == 0
+    document = json.loads((tmp_path / "r" / "history.json").read_text())
+    assert document["commits"][0]["sha"] == broken
+    failed = [f for e in document["entries"] for c in e["changes"] if c["status"] == "failed" for f in c["findings"]]
+    failed += [f for b in document["beyond"] for c in b["changes"] for f in c["findings"]]
+    assert any("operational.gaps.yaml" in f["file"] and "not valid YAML" in f["message"] for f in failed)

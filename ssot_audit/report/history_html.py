@@ -1,0 +1,119 @@
+"""history.html: one row per catalogue entry (and per finding beyond the catalogue), its statuses as bands over the commits.
+
+Self-contained and inert: no script, every text from the repositories (subjects, findings) escaped,
+and every string redacted, as in the other reports. A band links to the change that started it,
+listed below the timeline with its commit (short sha, date, subject) and its findings.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..catalogue import load
+from ..redact import redact
+from .results import headline
+
+COLORS = {  # band fill, and the text on it (contrast at least 4.5:1)
+    "failed": ("#b71c1c", "#ffffff"),
+    "waived": ("#8a6d00", "#ffffff"),
+    "not proven": ("#5b6577", "#ffffff"),
+    "passed": ("#1b5e20", "#ffffff"),
+    "not applicable": ("#e0e0e0", "#1a1a1a"),
+    "absent": ("#e0e0e0", "#1a1a1a"),
+}
+CSS = """
+body { font-family: system-ui, sans-serif; color: #1a1a1a; margin: 1em; max-width: 1240px; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border-bottom: 1px solid #c8c8c8; padding: 3px 6px; text-align: left; vertical-align: top; font-size: 13px; }
+td.name { width: 26%; } td.now { width: 16%; }
+.bar { display: flex; height: 18px; min-width: 0; }
+.bar a { display: block; height: 100%; min-width: 2px; text-decoration: none; }
+.legend span { display: inline-block; padding: 1px 8px; margin-right: 6px; border-radius: 3px; }
+.axis { display: flex; justify-content: space-between; font-size: 12px; color: #3a3a3a; }
+code { font-size: 12px; }
+details { margin: 2px 0; }
+"""
+
+
+def _t(value) -> str:
+    return escape(redact(str(value)))
+
+
+def _status(status: str) -> str:
+    fill, ink = COLORS.get(status, ("#ffffff", "#1a1a1a"))
+    return f'<span style="background:{fill};color:{ink};padding:0 6px;border-radius:3px">{_t(status)}</span>'
+
+
+def _anchor(row: int, index: int) -> str:
+    return f"r{row}-c{index}"
+
+
+def _bar(row: int, changes: list[dict], position: dict[str, int], total: int, commits: list[dict]) -> str:
+    out = []
+    for index, change in enumerate(changes):
+        start = position[change["sha"]]
+        end = position[changes[index + 1]["sha"]] if index + 1 < len(changes) else total
+        fill, _ = COLORS.get(change["status"], ("#ffffff", "#1a1a1a"))
+        commit = commits[start]
+        title = f"{change['status']} from {commit['sha'][:8]} {commit['date']} ({end - start} commits)"
+        width = 100 * (end - start) / total
+        out.append(f'<a href="#{_anchor(row, index)}" title="{_t(title)}" '
+                   f'style="width:{width:.3f}%;background:{fill}"></a>')  # fmt: skip
+    return f'<div class="bar">{"".join(out)}</div>'
+
+
+def _changes(row: int, label: str, changes: list[dict], commits: list[dict], position: dict[str, int]) -> str:
+    items = []
+    for index, change in enumerate(changes):
+        commit = commits[position[change["sha"]]]
+        findings = change.get("findings") or []
+        lines = "".join(f"<li>{_t(headline(f))}<br>fix: {_t(f.get('fix', ''))}</li>" for f in findings)
+        reasons = "".join(f"<li>{_t(r)}</li>" for r in change.get("reasons") or [])
+        detail = f"<ul>{lines}{reasons}</ul>" if lines or reasons else ""
+        items.append(
+            f'<li id="{_anchor(row, index)}">{_status(change["status"])} at <code>{_t(commit["sha"][:8])}</code> '
+            f"{_t(commit['date'])}: {_t(commit['subject'])}{detail}</li>"
+        )
+    return f"<details><summary>{_t(label)}: {len(changes)} change(s)</summary><ol>{''.join(items)}</ol></details>"
+
+
+def render(document: dict) -> str:
+    commits = document["commits"]
+    position = {c["sha"]: i for i, c in enumerate(commits)}
+    total = len(commits)
+    catalogue = load()
+    rows, details = [], []
+    things = [(f"{e['kind']} {e['id']}", (catalogue.get(e["kind"], e["id"]).title or "") if catalogue.get(e["kind"], e["id"]) else "", e["changes"])
+              for e in document["entries"]]  # fmt: skip
+    things += [(f"beyond: {b['file']}", b["message"], b["changes"]) for b in document["beyond"]]
+    for row, (label, title, changes) in enumerate(things):
+        if not changes:
+            continue
+        last = changes[-1]
+        since = commits[position[last["sha"]]]
+        rows.append(
+            f"<tr><td class='name'><b>{_t(label)}</b><br>{_t(title)}</td>"
+            f"<td>{_bar(row, changes, position, total, commits)}</td>"
+            f"<td class='now'>{_status(last['status'])}<br>since <code>{_t(since['sha'][:8])}</code> "
+            f"{_t(since['date'][:10])}</td></tr>"
+        )
+        details.append(_changes(row, label, changes, commits, position))
+    first, last = commits[0], commits[-1]
+    legend = "".join(f'<span style="background:{f};color:{i}">{_t(s)}</span>' for s, (f, i) in COLORS.items())
+    spine = document["spine"]
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>ssot-audit history: {_t(document["loop"])}</title>
+<style>{CSS}</style></head><body>
+<h1>Drift history: {_t(document["loop"])}</h1>
+<p>{total} first-parent commits of {_t(spine["root"])} ({_t(spine["range"])}), from <code>{_t(first["sha"][:8])}</code>
+{_t(first["date"])} to <code>{_t(last["sha"][:8])}</code> {_t(last["date"])}, each judged at its own date.
+Selection: -m {_t(document["selection"]["markers"] or "(all)")}. Workbench:
+{_t(document["workbench"]["root"]) if document["workbench"] else "none (cross-repo entries are not proven)"}.</p>
+<p class="legend">{legend}</p>
+<table><thead><tr><th>entry</th><th><div class="axis"><span>{_t(first["date"][:10])}</span>
+<span>{_t(last["date"][:10])}</span></div></th><th>at the last commit</th></tr></thead>
+<tbody>{"".join(rows)}</tbody></table>
+<h2>Changes</h2>
+{"".join(details)}
+</body></html>
+"""
