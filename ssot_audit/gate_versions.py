@@ -20,10 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from weakref import WeakKeyDictionary
 
 from .checks.gates.scan import strip_comment
 from .repo import Repo
 from .sources.structured import bundled_yaml
+from .tree import Tree
 
 VERIFY = "surfaces/verify"
 DRIFT_GATE = f"{VERIFY}/drift-gate.sh"
@@ -110,8 +112,16 @@ def resolve(gate: str, source: tuple[str, str] | None, table: dict[str, list[dic
 
 
 def knowledge(repo: Repo, gate: str) -> Knowledge:
-    names = [node.name for node in repo.tree.children(VERIFY)] if repo.tree.is_dir(VERIFY) else []
-    return _resolved(gate, gate_source(gate, repo.tree.text, names))
+    # Asked for every test item and check of a gate: worked out once per tree (one checkout or one commit,
+    # which cannot change under it), not once per item, each time listing surfaces/verify/ and its sections.
+    known = _KNOWN.setdefault(repo.tree, {})
+    if gate not in known:
+        names = [node.name for node in repo.tree.children(VERIFY)] if repo.tree.is_dir(VERIFY) else []
+        known[gate] = _resolved(gate, gate_source(gate, repo.tree.text, names))
+    return known[gate]
+
+
+_KNOWN: WeakKeyDictionary[Tree, dict[str, Knowledge]] = WeakKeyDictionary()
 
 
 @lru_cache(maxsize=1024)  # by the source's text, not the repo: one tree per commit in a history
