@@ -4,7 +4,7 @@ import html
 import json
 
 from selftest.suite import copy_estate, run_suite_raw
-from ssot_audit.redact import MASK, redact
+from ssot_audit.redact import MASK, _redact, redact
 
 PLANTED = {
     "token": "st.9f3c2a7be1d04c6f8a5e0b1d2c3f4a5b6c7d8e9f",
@@ -50,6 +50,19 @@ def test_ordinary_text_is_left_alone():
                  "workbench/infra/data/secrets_inventory.json:12: infisical entry",
                  "INFRA_MASTER_PLAN.md:58: Layer 2: Secrets & Passwords: Host names proxmox-home, pve"):  # fmt: skip
         assert redact(text) == text
+
+
+def test_redacting_line_by_line_is_redacting_the_whole_text():
+    """Multi-line texts are redacted line by line (cached per line): never with a different result."""
+    lines = [line for line, _ in CORPUS.values()] + [
+        "password:", "  value-on-the-next-line", "token: \\", "x ${UNCLOSED", "} DB_PASS=after-it", "words", "pwd: v",
+        "Authorization:", "Bearer", "mysql -u root -p", "Secret1", "-----END OPENSSH PRIVATE KEY-----", MARKUP,
+        "caf\u00e9 \u0130 PASS=\u0131x", "a\rpassword=cr-lf\r", "",
+    ]  # fmt: skip
+    for start in range(len(lines)):
+        for size in (2, 3, 5):
+            text = "\n".join(lines[start : start + size])
+            assert redact(text) == _redact(text), repr(text)
 
 
 def test_planted_secrets_appear_in_no_output(pytester, tmp_path):

@@ -3,6 +3,7 @@ keep behaviour (reports, redaction, file content, comment stripping) exactly as 
 
 import json
 import random
+import re
 import subprocess
 import sys
 from importlib import resources
@@ -14,7 +15,8 @@ from selftest.suite import ESTATE_NOW
 from selftest.test_precommit import spine_repo
 from ssot_audit import catalogue, schema
 from ssot_audit import redact as redact_mod
-from ssot_audit.checks.gates.scan import strip_comment
+from ssot_audit.checks.gates import governance, paths, receipts, secrets, surfaces
+from ssot_audit.checks.gates.scan import Rule, numbered, rule, strip_comment, whole_file
 from ssot_audit.cli import unneeded_plugins
 from ssot_audit.sources import Document
 from ssot_audit.tree import Tree
@@ -193,6 +195,59 @@ def test_tree_holds_each_file_once_and_gives_back_its_bytes_and_text(tmp_path):
 )
 def test_comment_stripping_is_unchanged_by_its_fast_path(line, code):
     assert strip_comment(line) == code
+
+
+def _gate_rules() -> list[Rule]:
+    found = []
+    for module in (governance, paths, receipts, secrets, surfaces):
+        for value in vars(module).values():
+            values = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+            found += [v for v in values if isinstance(v, Rule)]
+    return found
+
+
+def test_a_whole_file_search_never_misses_a_hit_in_one_of_its_lines():
+    """The scanners skip a file when one search of its text finds nothing: never where a line, or the
+    code of one, has a hit. Every gate rule (and look-arounds at the edges) on random texts."""
+    rules = _gate_rules() + [
+        rule("edge", r"(?<![\w.-])agent(?![\w.-])", "", ""), rule("start", r"^\s*echo\s+.*\$TOKEN", "", ""),
+    ]  # fmt: skip
+    assert len(rules) > 20 and all(r.whole is not None for r in rules[-2:])
+    pieces = ["~/agent", "$HOME/agent", "agent", "ronny-ops", "launchd", "echo ", "printf ", "$TOKEN", "set -x",
+              "curl -v ", "rm -rf ", "reboot", "/tmp/", "LaunchAgents", "#", " #", " # ", "'", '"', "\\", "\n", "\n",
+              "\r\n", "\r", "\x0c", "\u2028", ".", "-", "x", " ", "\t", "=", "|"]  # fmt: skip
+    rnd = random.Random(7)
+    texts = ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 24))) for _ in range(4000)]
+    hits = 0
+    for each in (r for r in rules if r.whole is not None):
+        for text in texts:
+            whole = "\n".join(text.splitlines())
+            for code_only in (True, False):
+                if any(each.pattern.search(line) for _, line in numbered(text, code_only=code_only)):
+                    hits += 1
+                    assert each.whole.search(whole), (each.name, text, code_only)
+    assert hits > 1000, "the texts must hit the rules, or the test proves nothing"
+
+
+@pytest.mark.parametrize(
+    ("regex", "whole"),
+    [
+        (r"ronny-ops|launchd", True),
+        (r"(\$HOME/agent|~/agent)(?![\w.-])", True),  # a class that takes neither newline nor `#`
+        (r"^\s*echo", True),
+        (r"echo\s*$", False),
+        (r"\Aecho", False),
+        (r"echo\Z", False),
+        (r"echo(?!\s)", False),  # \s takes the newline
+        (r"echo(?![^a])", False),
+        (r"echo(?!#)", False),  # after code comes the comment's `#`
+        (r"(?<=x)echo", False),
+        (r"(?>echo)", False),
+        (r"e*+cho", False),
+    ],
+)
+def test_a_whole_file_search_is_used_only_where_it_is_sound(regex, whole):
+    assert (whole_file(re.compile(regex)) is not None) is whole
 
 
 FAILING = """

@@ -25,6 +25,7 @@ from weakref import WeakKeyDictionary
 from .checks.gates.scan import strip_comment
 from .repo import Repo
 from .sources.structured import bundled_yaml
+from .tree import Tree
 
 VERIFY = "surfaces/verify"
 DRIFT_GATE = f"{VERIFY}/drift-gate.sh"
@@ -111,15 +112,16 @@ def resolve(gate: str, source: tuple[str, str] | None, table: dict[str, list[dic
 
 
 def knowledge(repo: Repo, gate: str) -> Knowledge:
-    known = _KNOWN.setdefault(repo, {})
+    # Asked for every test item and check of a gate: worked out once per tree (one checkout or one commit,
+    # which cannot change under it), not once per item, each time listing surfaces/verify/ and its sections.
+    known = _KNOWN.setdefault(repo.tree, {})
     if gate not in known:
         names = [node.name for node in repo.tree.children(VERIFY)] if repo.tree.is_dir(VERIFY) else []
         known[gate] = _resolved(gate, gate_source(gate, repo.tree.text, names))
     return known[gate]
 
 
-# Per checkout, held no longer than it: a history makes a Repo per commit.
-_KNOWN: WeakKeyDictionary[Repo, dict[str, Knowledge]] = WeakKeyDictionary()
+_KNOWN: WeakKeyDictionary[Tree, dict[str, Knowledge]] = WeakKeyDictionary()
 
 
 @lru_cache(maxsize=1024)  # by the source's text, not the repo: one tree per commit in a history

@@ -124,6 +124,26 @@ def neutralise(text: str) -> str:
 @lru_cache(maxsize=8192)  # every report passes its properties through here; most repeat (IDs, severities)
 def redact(text: str) -> str:
     """Secret values masked and control characters neutralised; `${VAR}` references kept as written."""
+    if "\n" in text and _line_local(text):
+        # Line by line, each line cached: a finding's expected/found/fix lines recur across the files and
+        # reports that quote them, where the texts as a whole (each with its own file and line) do not.
+        return "\n".join(map(_redact_line, text.split("\n")))
+    return _redact(text)
+
+
+def _line_local(text: str) -> bool:
+    """Whether every match of every pattern lies within one line, so redacting line by line changes nothing.
+
+    Only a key block (BEGIN to END) and an unclosed `${` can span lines: every other pattern stops at a
+    newline, and its look-arounds and anchors see a newline as they see the edge of the text.
+    """
+    return "-----BEGIN" not in text and ("${" not in text or all("\n" not in m[0] for m in _REFERENCE.finditer(text)))
+
+
+def _redact(text: str) -> str:
     text = _KEY_BLOCK.sub(MASK, text)
     parts = _REFERENCE.split(text)  # odd indexes are ${...} references: kept as written
     return neutralise("".join(part if index % 2 else _literal(part) for index, part in enumerate(parts)))
+
+
+_redact_line = lru_cache(maxsize=65536)(_redact)

@@ -28,11 +28,43 @@ class Rule:
     fix: str
     # A hit on a line that also matches this is allowed (the gates' own exemptions, e.g. LogLevel).
     allowed: re.Pattern[str] | None = None
+    # The pattern over a whole file, where it can say "no line has a hit" in one search (see whole_file).
+    whole: re.Pattern[str] | None = None
 
 
 def rule(name: str, regex: str, says: str, fix: str, *, ignore_case: bool = False, allowed: str | None = None) -> Rule:
     flags = re.IGNORECASE if ignore_case else 0
-    return Rule(name, re.compile(regex, flags), says, fix, re.compile(allowed) if allowed else None)
+    pattern = re.compile(regex, flags)
+    return Rule(name, pattern, says, fix, re.compile(allowed) if allowed else None, whole_file(pattern))
+
+
+# What can tell a line's end from the rest of a file: an unescaped `$`, a look-around (but see below), \A,
+# \Z, an atomic group or a possessive repeat (which may not give back what it took across a newline).
+_LINE_BOUND = re.compile(r"(?<!\\)(?:\\\\)*\$|\(\?[=!<>]|\\[AZz]|[*+?}]\+")
+# A negative look-around at one character, like `(?![\w.-])`: where it looks past the line or its code, it
+# sees the end of the text, and in the file a newline or (after code) a comment's `#`: the same to it if its
+# character class takes neither.
+_ONE_CHAR_NOT = re.compile(r"\(\?<?!(\[(?:\\.|[^\]\\])+\]|\\[wWdDsS]|[^\\()|?*+{}\[\]$^.])\)")
+
+
+def whole_file(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """The pattern as one multi-line search of a file, or None where that could miss a line's hit.
+
+    Without the constructs above, a match in a line, or in a line's code (a prefix of it that ends
+    where a comment starts, at a word break), is a match at the same place in the file's text with
+    `^` matching at each line start: so no match in the file means no hit in any of its lines.
+    """
+    source = pattern.pattern
+    for look in _ONE_CHAR_NOT.finditer(source):
+        if re.compile(look[1], pattern.flags).match("\n") or re.compile(look[1], pattern.flags).match("#"):
+            return None
+    if _LINE_BOUND.search(_ONE_CHAR_NOT.sub("", source)):
+        return None
+    return re.compile(source, pattern.flags | re.MULTILINE)
+
+
+# Line breaks other than \n that str.splitlines() also splits at (`^` under re.MULTILINE knows only \n).
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 def strip_comment(line: str) -> str:
@@ -85,8 +117,16 @@ def scan(repo: Repo, rels: list[str], rules: list[Rule], *, code_only: bool) -> 
     searches = [(each, each.pattern.search, each.allowed.search if each.allowed else None) for each in rules]
 
     def hits(text: str | None) -> list[tuple[int, str, Rule]]:
+        if not text:
+            return []
+        whole = "\n".join(text.splitlines()) if _OTHER_BREAKS.search(text) else text
+        # Most files have no hit at all: one search of the whole text each says so, without splitting
+        # the file into lines, stripping their comments and matching every rule against every line.
+        maybe = [s for s in searches if s[0].whole is None or s[0].whole.search(whole)]
+        if not maybe:
+            return []
         return [(number, line, each) for number, line in numbered(text, code_only=code_only)
-                for each, search, allowed in searches if search(line) and not (allowed and allowed(line))]  # fmt: skip
+                for each, search, allowed in maybe if search(line) and not (allowed and allowed(line))]  # fmt: skip
 
     key = ("scan", code_only, _RULESETS.setdefault(tuple(rules), len(_RULESETS)))
     for rel in rels:
