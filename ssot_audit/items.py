@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .checks import authority, compose, inventories, master_plan, sources, ssh, ssot_docs
 from .repo import SourceUnavailable
@@ -46,8 +47,14 @@ class ItemSource:
             if isinstance(value, Item):
                 out.append(Item(value.value, {**value.facets, "id": frozenset({value.value})}))
             else:
-                out.append(Item(str(value), facets(**{self.facet: value, "id": value})))
+                out.append(_plain(self.facet, value))
         return out
+
+
+@lru_cache(maxsize=65536)  # a history asks for the same gaps, hosts and files at every commit
+def _plain(facet: str, value) -> Item:
+    """The Item of a plain value: it is its facet, and its own ID."""
+    return Item(str(value), facets(**{facet: value, "id": value}))
 
 
 def _relocated_in_plan(spine: Spine) -> list[str]:

@@ -30,7 +30,7 @@ from . import waivers as waivers_mod
 from .gittree import Deps
 from .plugin import Drift
 from .repo import SourceUnavailable
-from .report.results import TestResult
+from .report.results import NOT_APPLICABLE, TestResult
 
 HISTORY_DIRS = ("static", "crossrepo")  # and the suite's top-level tests (the waivers test)
 
@@ -170,7 +170,7 @@ def _outcome(function: Callable, kwargs: dict) -> tuple[str, list, str]:
     except SourceUnavailable as exc:
         return "skipped", [], f"needs {exc.error.location}: {exc.error.message}"
     except pytest.skip.Exception as exc:
-        return "skipped", [], str(exc.msg)
+        return "n/a" if str(exc.msg).startswith(NOT_APPLICABLE) else "skipped", [], str(exc.msg)
     except pytest.fail.Exception as exc:
         return "error", [], (str(exc.msg).strip() or "failed").splitlines()[-1]
     except Exception as exc:  # noqa: BLE001  (any other error is the check's failure to run, as in pytest)
@@ -194,29 +194,32 @@ def run_test(test: SuiteTest, estate: Estate) -> list[TestResult]:
         grid = [
             (f"{gid}-{vid}" if gid else vid, {**given, argname: value}) for gid, given in grid for value, vid in values
         ]
-    results = []
+    results, stale_for = [], {}
     for gid, given in grid:
-        nodeid = f"{test.nodeid}[{gid}]" if gid else test.nodeid
-        param = next((v for v in given.values() if isinstance(v, params_mod.Param)), None)
+        param = given.get(test.item_arg) if test.item_arg else None
         waiver = given.get("waiver")
         item_facets = param.facets if param else {}
         waived = (waiver.kind, waiver.id) if isinstance(waiver, waivers_mod.Waiver) else None
         claimed = params_mod.claimed(test.name, item_facets, param.entry if param else None, waived)
         claims = [(e.kind, e.id) for e in claimed]
-        stale = gate_versions.stale(estate.spine.repo, claims)
-        skip = (param.skip if param else None) or given.get("_skip") or stale
+        if tuple(claims) not in stale_for:
+            stale_for[tuple(claims)] = gate_versions.stale(estate.spine.repo, claims)
+        skip = (param.skip if param else None) or given.get("_skip") or stale_for[tuple(claims)]
+        findings, reason = [], skip or ""
         if skip:
-            outcome, findings, reason = "skipped", [], skip
+            outcome = "n/a" if skip.startswith(NOT_APPLICABLE) else "skipped"
         else:
             values = {k: (v.value if isinstance(v, params_mod.Param) else v) for k, v in given.items()}
-            missing = [v for v in values.values() if isinstance(v, params_mod.Missing)]
+            missing = [v.finding for v in values.values() if isinstance(v, params_mod.Missing)]
             if missing:
-                outcome, findings, reason = "failed", [m.finding for m in missing], ""
+                outcome, findings = "failed", missing
             else:
                 kwargs = {a: values[a] if a in values else fixtures[a] for a in test.argnames}
                 outcome, findings, reason = _outcome(test.function, kwargs)
-        results.append(TestResult(nodeid, test.name, outcome, claims,
-                                  params_mod.attribute(test.name, claimed, item_facets, findings), reason))  # fmt: skip
+        if findings:
+            findings = params_mod.attribute(test.name, claimed, item_facets, findings)
+        results.append(TestResult(f"{test.nodeid}[{gid}]" if gid else test.nodeid, test.name, outcome, claims,
+                                  findings, reason))  # fmt: skip
     return results
 
 
@@ -288,7 +291,7 @@ class Judge:
         if estate.spine is None or ("workbench" in test.argnames and estate.workbench is None and not test.item_arg):
             repo = "agentic-spine" if estate.spine is None else "workbench"
             return [TestResult(test.nodeid, test.name, "skipped", [], [], f"no {repo} tree at this commit")]
-        return [_not_applicable(r) for r in run_test(test, estate)]
+        return run_test(test, estate)
 
     def selected(self, results: list[TestResult]) -> tuple[list[TestResult], dict[str, str]]:
         """(the results of selected items, the functions deselected and why), as pytest's -m/-k would split them."""
@@ -303,11 +306,3 @@ class Judge:
             else:
                 deselected.setdefault(test.name, self.selection.why_deselected)
         return kept, deselected
-
-
-def _not_applicable(result: TestResult) -> TestResult:
-    from .report.results import NOT_APPLICABLE
-
-    if result.outcome == "skipped" and result.reason.startswith(NOT_APPLICABLE):
-        return TestResult(result.nodeid, result.test, "n/a", result.claims, result.findings, result.reason)
-    return result

@@ -259,10 +259,16 @@ class Spine:
 
     def gap(self, gap_id: str) -> tuple[dict | None, int | None]:
         doc = self.doc(GAPS)
-        for index, gap in enumerate(doc.data.get("gaps") or []):
-            if gap.get("id") == gap_id:
-                return gap, doc.line("gaps", index)
-        return None, None
+        index = self._gap_index.get(gap_id)
+        return (doc.data["gaps"][index], doc.line("gaps", index)) if index is not None else (None, None)
+
+    @cached_property
+    def _gap_index(self) -> dict[str, int]:
+        """Each gap's position, the first where an ID repeats (a ledger of 1,400 gaps is asked for each)."""
+        index: dict[str, int] = {}
+        for position, gap in enumerate(self.doc(GAPS).data.get("gaps") or []):
+            index.setdefault(gap.get("id"), position)
+        return index
 
     # loops -----------------------------------------------------------------------
     @cached_property

@@ -117,11 +117,16 @@ class Results:
         )
 
     def entries(self, catalogue: Catalogue) -> list[EntryStatus]:
-        return [self.status_of(entry) for entry in catalogue.entries.values() if entry.cls != "never-assigned"]
+        by_claim: dict[tuple[str, str], list[TestResult]] = {}
+        for test in self.tests:
+            for claim in dict.fromkeys(map(tuple, test.claims)):
+                by_claim.setdefault(claim, []).append(test)
+        return [self.status_of(e, by_claim) for e in catalogue.entries.values() if e.cls != "never-assigned"]
 
-    def status_of(self, entry: Entry) -> EntryStatus:
+    def status_of(self, entry: Entry, by_claim: dict[tuple[str, str], list[TestResult]]) -> EntryStatus:
+        """`by_claim`: the tests by the entries they claim (entries() builds it once for all entries)."""
         key = (entry.kind, entry.id)
-        claimed = [t for t in self.tests if key in t.claims]
+        claimed = by_claim.get(key, [])
         findings = [(t, f) for t in claimed for f in t.about(key)]
         if findings:
             waived_only = all(t.outcome == "waived" for t, _ in findings)

@@ -6,6 +6,7 @@ pytest or about what the files mean.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ class Document:
 
     file: str  # display name: "<repo>/<relative path>"
     data: Any
-    lines: dict[JsonPath, int] = field(default_factory=dict)
+    lines: Mapping[JsonPath, int] = field(default_factory=dict)
     text: str = ""
     # (line, message) for each repeated mapping key: readers disagree on which value wins, so
     # the file's own test fails on it; checks still read the value PyYAML keeps (the last).

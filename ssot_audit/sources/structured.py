@@ -30,7 +30,7 @@ def _walk(root: yaml.Node, file: str) -> tuple[dict, list[tuple[int, str]]]:
     bounded by what it counts: a recursive alias is endless depth, an alias bomb endless size.
     """
     lines: dict = {}
-    repeated: list[tuple[int, str]] = []
+    repeated: list[tuple[int, int, str]] = []
     stack: list[tuple[yaml.Node, tuple, int]] = [(root, (), root.start_mark.line + 1)]
     visits = 0
     while stack:
@@ -54,7 +54,8 @@ def _walk(root: yaml.Node, file: str) -> tuple[dict, list[tuple[int, str]]]:
     return lines, sorted(set(repeated))
 
 
-def _repeated_keys(node: yaml.MappingNode) -> list[tuple[int, str]]:
+def _repeated_keys(node: yaml.MappingNode) -> list[tuple[int, int, str]]:
+    """(line, line of the first, key) of each key a mapping repeats."""
     # YAML requires unique keys; PyYAML keeps the last value and yq v4 does not complain, so
     # the spine's scripts and this suite could read different values from one file.
     seen: dict[tuple, int] = {}
@@ -65,8 +66,12 @@ def _repeated_keys(node: yaml.MappingNode) -> list[tuple[int, str]]:
         line = key.start_mark.line + 1
         first = seen.setdefault((key.tag, key.value), line)
         if first != line:
-            found.append((line, f"key {key.value!r} repeats the one at line {first} in the same mapping"))
+            found.append((line, first, key.value))
     return found
+
+
+def repeat_messages(repeated: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
+    return [(line, f"key {key!r} repeats the one at line {first} in the same mapping") for line, first, key in repeated]
 
 
 def _data_depth(value) -> int:
@@ -111,7 +116,7 @@ def load_yaml(path: Path, file: str, raw: bytes | None = None) -> Document:
     by_items = yaml_items.load(text, lambda node: _walk(node, file), _json_model, MAX_VALUES)
     if by_items is not None:
         data, lines, repeated, items = by_items
-        return Document(file, data, lines, text, repeated, items)
+        return Document(file, data, lines, text, repeat_messages(repeated), items)
     try:
         loader = _Loader(text)
         try:
@@ -126,7 +131,7 @@ def load_yaml(path: Path, file: str, raw: bytes | None = None) -> Document:
         raise SourceError(file, f"is not valid YAML: {exc.problem or exc.context}", line) from None
     except yaml.YAMLError as exc:
         raise SourceError(file, f"is not valid YAML: {exc}") from None
-    return Document(file, data, lines, text, repeated)
+    return Document(file, data, lines, text, repeat_messages(repeated))
 
 
 def load_json(path: Path, file: str, raw: bytes | None = None) -> Document:
@@ -147,4 +152,4 @@ def load_json(path: Path, file: str, raw: bytes | None = None) -> Document:
         node = None
     # (json.loads keeps the last of repeated keys silently too)
     lines, repeated = _walk(node, file) if node is not None else ({}, [])
-    return Document(file, data, lines, text, repeated)
+    return Document(file, data, lines, text, repeat_messages(repeated))

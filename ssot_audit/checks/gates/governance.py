@@ -211,27 +211,35 @@ def _canonical_ips(spine: Spine) -> list[str]:
 
 def check_no_fact_doc(spine: Spine, rel: str) -> list[Finding]:
     """A no-fact doc carries no IP, no `port N` claim, no registry port and no canonical IP (one finding per line)."""
-    text = spine.repo.tree.text(rel)
-    if text is None:
-        return []  # its absence is check_fact_lock_doc's finding
-    ports = [(p, re.compile(rf"(?<![0-9]){re.escape(p)}(?![0-9])")) for p in _registry_ports(spine)]
-    ips = _canonical_ips(spine)
-    findings = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    ports, ips = tuple(_registry_ports(spine)), tuple(_canonical_ips(spine))
+    return [
+        Finding(spine.repo.display(rel), number, f"{hit} in a no-fact doc",
+                "no host or service facts: link to the canonical fact docs instead",
+                line.strip()[:200], "replace the value with a pointer to DEVICE_IDENTITY_SSOT.md / SERVICE_REGISTRY.yaml")
+        for number, line, hit in spine.repo.tree.derived(rel, ("no-fact", ports, ips), lambda text: _facts(text, ports, ips))
+    ]  # fmt: skip
+
+
+def _facts(text: str | None, ports: tuple[str, ...], ips: tuple[str, ...]) -> list[tuple[int, str, str]]:
+    """(line, text, what) of each line that states a fact; none for an absent doc (check_fact_lock_doc's finding)."""
+    patterns = [(p, re.compile(rf"(?<![0-9]){re.escape(p)}(?![0-9])")) for p in ports]
+    any_port = re.compile(rf"(?<![0-9])(?:{'|'.join(map(re.escape, ports))})(?![0-9])") if ports else None
+    found = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
         hit = None
         if match := _IP.search(line):
             hit = f"raw IP {match[0]}"
         elif match := _PORT_TEXT.search(line):
             hit = f"port claim `{match[0]}`"
-        elif port := next((p for p, pattern in ports if pattern.search(line)), None):
-            hit = f"service port {port} (from the service registry)"
+        elif any_port and any_port.search(line):  # then the first registry port (in order) the line has
+            hit = (
+                f"service port {next(p for p, pattern in patterns if pattern.search(line))} (from the service registry)"
+            )
         elif ip := next((ip for ip in ips if ip in line), None):
             hit = f"canonical IP {ip}"
         if hit:
-            findings.append(Finding(spine.repo.display(rel), number, f"{hit} in a no-fact doc",
-                                    "no host or service facts: link to the canonical fact docs instead",
-                                    line.strip()[:200], "replace the value with a pointer to DEVICE_IDENTITY_SSOT.md / SERVICE_REGISTRY.yaml"))  # fmt: skip
-    return findings
+            found.append((number, line, hit))
+    return found
 
 
 # D38 ------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ or the uppercase ~/Code checkout (D5, D28, D42, D47)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ...findings import Finding
 from ...gate_versions import settings
@@ -43,14 +44,15 @@ _LEGACY_PATH = rule(
 )  # fmt: skip
 
 
-def _exempt(rel: str, files: list[str]) -> bool:
+@lru_cache(maxsize=65536)  # asked of every file of six scopes, at every commit of a history
+def _exempt(rel: str, files: tuple[str, ...]) -> bool:
     anchored = f"/{rel}"
     return any(f"/{d}/" in anchored for d in _EXEMPT_DIRS) or any(anchored.endswith(f"/{f}") for f in files)
 
 
 def check_no_legacy_root(spine: Spine, scope: str) -> list[Finding]:
     """D28: no file in an active scope names the legacy repo's absolute path (the gate version's exempt_files aside)."""
-    exempt = settings(spine.repo, "D28")["exempt_files"]
+    exempt = tuple(settings(spine.repo, "D28")["exempt_files"])
     files = [
         rel for rel in spine.repo.tree.files_under(scope)
         if visible(rel.removeprefix(".github/")) and not _exempt(rel, exempt)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ...findings import Finding
 from ...repo import Repo, Source, SourceMissing
@@ -170,6 +171,7 @@ def missing_binding(repo: Repo, source: Source, why: str) -> list[Finding] | Non
     return None
 
 
+@lru_cache(maxsize=65536)  # asked of every file of a scope, by several gates, at every commit of a history
 def visible(rel: str) -> bool:
     """ripgrep's default: hidden files and directories are not searched."""
     return not any(part.startswith(".") for part in rel.split("/"))
