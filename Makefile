@@ -44,6 +44,8 @@ test: setup
 bench: setup
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/hook.py
+	@if [ -n "$$SPINE_MIRROR" ]; then $(BIN)/python bench/history.py; \
+	  else echo "bench/history.py: skipped (set SPINE_MIRROR to a bare clone of the public spine)"; fi
 
 lint: setup
 	$(BIN)/ruff check ssot_audit tests selftest bench

@@ -60,11 +60,10 @@ def main() -> int:
     options = parser.parse_args()
     history = json.loads(options.history.read_text())
     commits = history["commits"]
-    # the commits where most changed, then evenly spread ones
-    changed = sorted({c["sha"] for e in history["entries"] for c in e["changes"]}, key=lambda s: s)
-    picks = sorted({i for i, c in enumerate(commits) if c["sha"] in changed}
-                   | set(range(0, len(commits), max(1, len(commits) // options.samples))))  # fmt: skip
-    picks = picks[:: max(1, len(picks) // options.samples)][: options.samples]
+    # commits where some status changed, and others, spread evenly over the range
+    changed = {c["sha"] for e in history["entries"] for c in e["changes"]}
+    pool = sorted({i for i, c in enumerate(commits) if c["sha"] in changed} | set(range(0, len(commits), 50)))
+    picks = sorted({pool[round(k * (len(pool) - 1) / max(1, options.samples - 1))] for k in range(options.samples)})
     disagreements = 0
     with tempfile.TemporaryDirectory() as tmp:
         for index in picks:

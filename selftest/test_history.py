@@ -222,3 +222,18 @@ def test_malformed_file_at_a_commit_is_a_finding_of_that_commit(estate, tmp_path
     failed = [f for e in document["entries"] for c in e["changes"] if c["status"] == "failed" for f in c["findings"]]
     failed += [f for b in document["beyond"] for c in b["changes"] for f in c["findings"]]
     assert any("operational.gaps.yaml" in f["file"] and "not valid YAML" in f["message"] for f in failed)
+
+
+def test_closeout_says_since_when_each_entry_fails(estate, history, pytester, tmp_path):
+    """--ssot-failing-since: the closeout names the commit that started each failure, from the same history."""
+    pytester.runpytest_inprocess(
+        str(TESTS), "-c", str(REPO / "pyproject.toml"), "--rootdir", str(REPO), "-m", "static or crossrepo",
+        "--spine-root", str(estate.spine), "--workbench-root", str(estate.workbench), "--mint-modules-root",
+        str(estate.root / "mint-modules"), "--now", history["commits"][-1]["date"], "--ssot-report-dir",
+        str(tmp_path / "r"), "--ssot-failing-since", "2026-02-08T00:00:00Z", "-p", "no:cacheprovider",
+    )  # fmt: skip
+    closeout = (tmp_path / "r" / "closeout.md").read_text()
+    started = history["commits"][3]
+    for entry in ("C2", "B3"):
+        row = next(line for line in closeout.splitlines() if line.startswith(f"| disconnect | {entry} |"))
+        assert f"failing since {started['sha'][:8]} {started['date']}" in row

@@ -10,6 +10,7 @@ finding beyond the catalogue, the commits where that changed.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -99,7 +100,9 @@ def run(spine: Side, workbench: Side | None, revisions: list[str], since: str | 
     beyond: dict[tuple, Timeline] = {}
     listed = []
     wb_index = -1
-    with gitobjects.Blobs(spine.git) as spine.blobs, _blobs(workbench) as wb_blobs:
+    # A check's advisories (warnings) belong to a run's terminal, not to each of a history's commits.
+    with gitobjects.Blobs(spine.git) as spine.blobs, _blobs(workbench) as wb_blobs, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         if workbench:
             workbench.blobs = wb_blobs
         for number, commit in enumerate(commits):
@@ -240,12 +243,43 @@ def summary(document: dict, where: Path) -> str:
     return "\n".join(lines)
 
 
-def failing_since(changes: list[dict]) -> dict | None:
-    """The change that started the failure an entry is in at the end of the range (None if it is not failing):
-    the earliest of its last run of failed changes (its findings may have changed along the way)."""
-    start = None
+def since(changes: list[dict]) -> dict:
+    """The change that started the status a thing has at the end of the range: the earliest of its last run
+    of changes with that status (its findings or reasons may have changed along the way)."""
+    start = changes[-1]
     for change in reversed(changes):
-        if change["status"] != "failed":
+        if change["status"] != start["status"]:
             break
         start = change
     return start
+
+
+def failing_since(changes: list[dict]) -> dict | None:
+    """The change that started the failure a thing is in at the end of the range; None if it is not failing."""
+    start = since(changes)
+    return start if start["status"] == "failed" else None
+
+
+def failing_since_by_entry(spine_root: Path, workbench_root: Path, since: str, markexpr: str) -> dict | str:
+    """For `--ssot-failing-since`: (kind, id) -> "failing since <sha> <date>" for each entry failing at the
+    checkout's HEAD, from the history of its commits since `since`; or why there is none."""
+    from .cli import suite_dir  # the suite beside this package, as the CLI finds it
+
+    try:
+        spine = Side("agentic-spine", spine_root, gitobjects.git_dir(spine_root))
+        workbench = None
+        if workbench_root.is_dir():
+            try:
+                workbench = Side("workbench", workbench_root, gitobjects.git_dir(workbench_root))
+            except gitobjects.GitError:
+                workbench = None  # not a git checkout: its entries have no history
+        selection = Selection(markexpr or ("static or crossrepo" if workbench else "static"))
+        document = run(spine, workbench, [], since, None, selection, suite_dir(), None, None)
+    except (gitobjects.GitError, HistoryError, ValueError) as error:
+        return f"failing since: unknown ({error})"
+    out = {}
+    for entry in document["entries"]:
+        start = failing_since(entry["changes"])
+        if start:
+            out[(entry["kind"], entry["id"])] = f"failing since {start['sha'][:8]} {start['date']}"
+    return out

@@ -153,6 +153,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "new findings fail and are named, fixed ones are reported as resolved",
     )
     group.addoption(
+        "--ssot-failing-since",
+        metavar="DATE",
+        help="say since when each failing entry fails: judge the spine's commits since DATE (as `ssot-audit "
+        "history` does) and name the commit that started each failure",
+    )
+    group.addoption(
         "--ssot-report-dir",
         help="write closeout.md and results.json here, and ssot-report.html and junit.xml unless --html/--junitxml",
     )
@@ -422,6 +428,37 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
+def entry_statuses(config: pytest.Config) -> list:
+    """Each catalogue entry's status in this run (with, for a failure, since when, when asked)."""
+    statuses = config.stash[RESULTS].entries(reported_catalogue(config))
+    since = _failing_since(config)
+    for status in statuses if since is not None else ():
+        if status.status == "failed":
+            status.since = since if isinstance(since, str) else since.get((status.entry.kind, status.entry.id)) or (
+                "failing since: no commit since --ssot-failing-since fails it (uncommitted changes, or a live half)"
+            )
+    return statuses
+
+
+FAILING_SINCE = pytest.StashKey["dict | str | None"]()
+
+
+def _failing_since(config: pytest.Config) -> dict | str | None:
+    """(kind, id) -> "failing since <sha> <date>" from the spine's history, judged once per run (or why
+    there is no history to tell)."""
+    if FAILING_SINCE not in config.stash:
+        given = config.getoption("ssot_failing_since")
+        config.stash[FAILING_SINCE] = None
+        if given and not hasattr(config, "workerinput"):
+            from . import history  # a history's machinery, loaded only when asked for
+
+            estate = config.stash[ESTATE]
+            config.stash[FAILING_SINCE] = history.failing_since_by_entry(
+                estate.spine_root, estate.workbench_root, given, config.option.markexpr or ""
+            )
+    return config.stash[FAILING_SINCE]
+
+
 def reported_catalogue(config: pytest.Config) -> catalogue_mod.Catalogue:
     """The catalogue as reports show it: the spine's gate registry, where it has one, names its gates."""
     coverage = config.stash[GATE_KNOWLEDGE].coverage()
@@ -454,7 +491,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     catalogue = reported_catalogue(config)
     results = config.stash[RESULTS]
-    statuses, beyond = results.entries(catalogue), results.beyond()
+    statuses, beyond = entry_statuses(config), results.beyond()
     environment, run = _environment(config), _run_record(config)
     coverage = config.stash[GATE_KNOWLEDGE].coverage()
     baseline = config.stash[BASELINE]
@@ -516,7 +553,7 @@ class HtmlReport:
         catalogue = reported_catalogue(self.config)
         results = self.config.stash[RESULTS]
         run = _run_record(self.config)
-        prefix.extend(html.summary_block(catalogue.loop, results.entries(catalogue), results.beyond(), run))
+        prefix.extend(html.summary_block(catalogue.loop, entry_statuses(self.config), results.beyond(), run))
 
 
 SHOWN_PER_ENTRY = 10  # findings listed per failing entry in the terminal; the reports hold them all
@@ -534,7 +571,7 @@ def _here(config: pytest.Config) -> Callable[[dict], str]:
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
     catalogue = reported_catalogue(config)
     results = config.stash[RESULTS]
-    statuses = results.entries(catalogue)
+    statuses = entry_statuses(config)
     shown = _here(config)
     failing = [s for s in statuses if s.status == "failed"]
     if failing:
@@ -545,6 +582,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
             for index, (_, finding) in enumerate(s.findings[:SHOWN_PER_ENTRY]):
                 terminalreporter.write_line(f"{lead if index == 0 else ' ' * len(lead)}{shown(finding)}")
                 terminalreporter.write_line(f"{' ' * len(lead)}  fix: {redact(finding['fix'])}")
+            if s.since:
+                terminalreporter.write_line(f"{' ' * len(lead)}{s.since}")
             if len(s.findings) > SHOWN_PER_ENTRY:
                 terminalreporter.write_line(
                     f"{' ' * len(lead)}(+{len(s.findings) - SHOWN_PER_ENTRY} more in the reports)"

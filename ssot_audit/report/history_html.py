@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from .. import history
 from ..catalogue import load
 from ..redact import redact
 from .results import headline
@@ -90,7 +91,7 @@ def render(document: dict) -> str:
         if not changes:
             continue
         last = changes[-1]
-        since = commits[position[last["sha"]]]
+        since = commits[position[history.since(changes)["sha"]]]
         rows.append(
             f"<tr><td class='name'><b>{_t(label)}</b><br>{_t(title)}</td>"
             f"<td>{_bar(row, changes, position, total, commits)}</td>"

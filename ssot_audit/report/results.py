@@ -43,6 +43,7 @@ class EntryStatus:
     ran: list[TestResult] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     inapplicable: list[str] = field(default_factory=list)  # checks whose subject does not exist here
+    since: str = ""  # for a failure, since when (--ssot-failing-since): "failing since <sha> <date>"
 
     def evidence(self) -> str:
         """One line a person can paste into a loop's Evidence section."""
@@ -51,7 +52,7 @@ class EntryStatus:
             more = f" (+{len(self.findings) - 1} more)" if len(self.findings) > 1 else ""
             if self.status == "waived":
                 return f"waived ({self.findings[0][0].reason}): {headline(first)}{more}"
-            return headline(first) + more
+            return headline(first) + more + (f"; {self.since}" if self.since else "")
         if self.status == "not proven":
             return "not proven: " + "; ".join(self.reasons)
         if self.status == "not applicable":
