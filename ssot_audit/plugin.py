@@ -434,8 +434,13 @@ def entry_statuses(config: pytest.Config) -> list:
     since = _failing_since(config)
     for status in statuses if since is not None else ():
         if status.status == "failed":
-            status.since = since if isinstance(since, str) else since.get((status.entry.kind, status.entry.id)) or (
-                "failing since: no commit since --ssot-failing-since fails it (uncommitted changes, or a live half)"
+            status.since = (
+                since
+                if isinstance(since, str)
+                else since.get((status.entry.kind, status.entry.id))
+                or (
+                    "failing since: no commit since --ssot-failing-since fails it (uncommitted changes, or a live half)"
+                )
             )
     return statuses
 
