@@ -237,3 +237,22 @@ def test_closeout_says_since_when_each_entry_fails(estate, history, pytester, tm
     for entry in ("C2", "B3"):
         row = next(line for line in closeout.splitlines() if line.startswith(f"| disconnect | {entry} |"))
         assert f"failing since {started['sha'][:8]} {started['date']}" in row
+
+
+def test_history_outputs_show_a_hostile_subject_inert_and_redacted(estate, tmp_path, monkeypatch):
+    """A commit subject is the repo's text: escaped in history.html, its secrets masked in both files."""
+    spine = tmp_path / "spine"
+    subprocess.run(["git", "clone", "-q", str(estate.spine), str(spine)], check=True)
+    subject = "fix <img src=x onerror=alert(1)> DB_PASS=Qz8-db-pass-value"
+    (spine / "ops/bindings/operational.gaps.yaml").write_text("gaps: [unclosed\n")  # a change, so a row moves
+    commit(spine, subject, "2026-02-08T16:00:00Z")
+    monkeypatch.chdir(spine)
+    assert (
+        cli.main(["history", "-m", "static", "-k", "gap", "--ssot-report-dir", str(tmp_path / "r"), "HEAD~1..HEAD"])
+        == 0
+    )
+    page = (tmp_path / "r" / "history.html").read_text()
+    document = (tmp_path / "r" / "history.json").read_text()
+    assert "<img" not in page and "&lt;img src=x" in page
+    assert "Qz8-db-pass-value" not in page + document
+    assert json.loads(document)["selection"] == {"markers": "static", "keywords": "gap"}
