@@ -74,11 +74,14 @@ def test_console_script_works_from_a_non_editable_install(tmp_path):
     repo = spine_repo(tmp_path)
     env = {k: v for k, v in os.environ.items() if k not in ("SPINE_ROOT", "WORKBENCH_ROOT")}
     env["PYTHONPATH"] = str(target)
-    done = subprocess.run([str(target / "bin/ssot-audit"), "-m", "static", "-q", "--now", ESTATE_NOW], cwd=repo,
-                          capture_output=True, text=True, env=env)  # fmt: skip
+    hook = [str(target / "bin/ssot-audit"), "-m", "static", "-q", "--now", ESTATE_NOW]
+    done = subprocess.run(hook, cwd=repo, capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "ssot_audit/suite/" in done.stdout  # the tests ran from the wheel, not from a checkout
+    assert "in-process" in done.stdout  # the hook's run judged without a pytest session
     assert (repo / ".git/ssot-audit/results.json").is_file() and not (repo / "reports").exists()
+    verbose = subprocess.run([*hook, "-v"], cwd=repo, capture_output=True, text=True, env=env)  # pytest's run
+    assert verbose.returncode == 0, verbose.stdout + verbose.stderr
+    assert "ssot_audit/suite/" in verbose.stdout  # the tests ran from the wheel, not from a checkout
 
 
 def test_the_checkout_being_committed_is_the_one_checked(tmp_path):

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from . import quick
+
 
 def suite_dir() -> Path:
     """The tests: shipped inside the wheel as ssot_audit/suite, or tests/ beside an editable checkout."""
@@ -217,11 +219,12 @@ def main(argv: list[str] | None = None) -> int:
         print(usage())
         return 0
     args = ["--help" if a == "--help-pytest" else a for a in args]
+    given = [*defaults(args, Path.cwd()), *args]
+    if quick.eligible(given):  # the hook's run: file checks only, nothing asked of pytest itself
+        return quick.main(given, ["ssot-audit"])
     suite = suite_dir()
     config = Path(str(resources.files("ssot_audit") / "suite.ini"))
-    return int(
-        pytest.main([str(suite), "-c", str(config), "--rootdir", str(suite), *defaults(args, Path.cwd()), *args])
-    )
+    return int(pytest.main([str(suite), "-c", str(config), "--rootdir", str(suite), *given]))
 
 
 if __name__ == "__main__":

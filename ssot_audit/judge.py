@@ -24,6 +24,7 @@ import pytest
 from _pytest.mark import KeywordMatcher, MarkMatcher
 from _pytest.mark.expression import Expression
 
+from . import catalogue as catalogue_mod
 from . import gate_versions, items
 from . import params as params_mod
 from . import waivers as waivers_mod
@@ -296,7 +297,12 @@ class Judge:
     def selected(self, results: list[TestResult]) -> tuple[list[TestResult], dict[str, str]]:
         """(the results of selected items, the functions deselected and why), as pytest's -m/-k would split them."""
         by_id = {t.nodeid: t for t in self.tests}
-        kept, deselected = [], {}
+        # The live and local tests are not collected here; a normal run collects and deselects them
+        # (a history's or a hook's selection never includes them).
+        collected = {t.name for t in self.tests}
+        deselected = {name: self.selection.why_deselected for entry in catalogue_mod.load().entries.values()
+                      for name in entry.covered_by if name not in collected}  # fmt: skip
+        kept = []
         for result in results:
             test = by_id[result.nodeid.partition("[")[0]]
             if result.nodeid not in self._selected:

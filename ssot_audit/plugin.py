@@ -7,8 +7,6 @@ any conftest: pytest-html's header hook fires at session start and must see ours
 from __future__ import annotations
 
 import os
-import shlex
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,11 +21,11 @@ from . import waivers as waivers_mod
 from .baseline import Baseline, BaselineError
 from .findings import Finding, render_all
 from .params import Missing
-from .redact import redact
 from .repo import Repo, SourceUnavailable
-from .report import closeout, html
+from .report import closeout, html, terminal
+from .report import environment as environment_mod
 from .report.environment import commit
-from .report.results import Results, headline
+from .report.results import Results
 from .selectors import Facets, facets, merge
 from .spine import Spine
 from .timestamps import parse_utc
@@ -235,32 +233,21 @@ def _waivers_given(config: pytest.Config) -> str:
 
 def _environment(config: pytest.Config) -> dict[str, str]:
     estate = config.stash[ESTATE]
-    waivers_given = _waivers_given(config)
-    return {
-        "Loop": catalogue_mod.load().loop,
-        "ssot-audit": __version__,
-        "agentic-spine": f"{estate.spine_root} @ {_commit(config, estate.spine_root)}",
-        "workbench": f"{estate.workbench_root} @ {_commit(config, estate.workbench_root)}",
-        "Hosts": getattr(config.option, "hosts", None) or "none",
-        "Waivers": waivers_given,
-        **({"Gate coverage": coverage.statement} if (coverage := config.stash[GATE_KNOWLEDGE].coverage()) else {}),
-    }
+    return environment_mod.environment(
+        f"{estate.spine_root} @ {_commit(config, estate.spine_root)}",
+        f"{estate.workbench_root} @ {_commit(config, estate.workbench_root)}",
+        getattr(config.option, "hosts", None) or "none", _waivers_given(config),
+        config.stash[GATE_KNOWLEDGE].coverage(),
+    )  # fmt: skip
 
 
 # --- the run record: how this run judged (results.json "run", closeout.md, the HTML) ---
 def _run_record(config: pytest.Config) -> dict:
-    """The clock, the selection and the arguments; the report dir adds status and times."""
-    args = [str(a) for a in config.invocation_params.args]
-    return {
-        "judged_at": audit_clock(config).astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
-        "clock": "--now" if config.getoption("now") else "current time",
-        "markers": config.option.markexpr or "",
-        "keywords": config.option.keyword or "",
-        "arguments": args,
-        "command": shlex.join(["pytest", *args]),  # what ran (ssot-audit passes its suite and config on)
-        "hosts": getattr(config.option, "hosts", None) or "none",
-        "waivers": _waivers_given(config),
-    }
+    return environment_mod.run_record(
+        audit_clock(config), bool(config.getoption("now")), config.option.markexpr or "",
+        config.option.keyword or "", ["pytest", *(str(a) for a in config.invocation_params.args)],
+        getattr(config.option, "hosts", None) or "none", _waivers_given(config),
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------
@@ -561,51 +548,14 @@ class HtmlReport:
         prefix.extend(html.summary_block(catalogue.loop, entry_statuses(self.config), results.beyond(), run))
 
 
-SHOWN_PER_ENTRY = 10  # findings listed per failing entry in the terminal; the reports hold them all
-
-
-def _here(config: pytest.Config) -> Callable[[dict], str]:
-    """A finding's headline, with paths relative to the checkout the command runs in (a hook's view)."""
-    estate = config.stash[ESTATE]
-    prefix = {estate.spine_root: "agentic-spine/", estate.workbench_root: "workbench/"}.get(
-        config.invocation_params.dir.resolve(), ""
-    )
-    return lambda finding: redact(headline({**finding, "file": finding["file"].removeprefix(prefix)}))
-
-
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
-    catalogue = reported_catalogue(config)
     results = config.stash[RESULTS]
-    statuses = entry_statuses(config)
-    shown = _here(config)
-    failing = [s for s in statuses if s.status == "failed"]
-    if failing:
-        terminalreporter.section(f"{catalogue.loop}: catalogue entries failing")
-        for s in failing:
-            severity = (s.entry.severity or s.entry.cls or "").upper()
-            lead = f"{s.entry.kind:>10} {s.entry.id:<4} {severity:<8} "
-            for index, (_, finding) in enumerate(s.findings[:SHOWN_PER_ENTRY]):
-                terminalreporter.write_line(f"{lead if index == 0 else ' ' * len(lead)}{shown(finding)}")
-                terminalreporter.write_line(f"{' ' * len(lead)}  fix: {redact(finding['fix'])}")
-            if s.since:
-                terminalreporter.write_line(f"{' ' * len(lead)}{s.since}")
-            if len(s.findings) > SHOWN_PER_ENTRY:
-                terminalreporter.write_line(
-                    f"{' ' * len(lead)}(+{len(s.findings) - SHOWN_PER_ENTRY} more in the reports)"
-                )
-    beyond = results.beyond()
-    if beyond:
-        terminalreporter.section("drift beyond the catalogue: register these as gaps")
-        for test, finding in beyond:
-            terminalreporter.write_line(f"{shown(finding)}  [{test.nodeid.split('::')[-1]}]")
+    estate = config.stash[ESTATE]
     baseline = config.stash[BASELINE]
-    if baseline is not None:
-        against = results.against(baseline)
-        terminalreporter.section(f"against the baseline {baseline.path}")
-        terminalreporter.write_line(f"known: {against['known']} finding(s) already in the baseline (they do not fail)")
-        for finding in against["new"]:
-            terminalreporter.write_line(f"new: {shown(finding)}  [{finding['test'].split('::')[-1]}]")
-        for finding in against["resolved"]:
-            terminalreporter.write_line(f"resolved: {shown(finding)}  [{finding['test'].split('::')[-1]}]")
-    if any(t.claims for t in results.tests) and not hasattr(config, "workerinput"):
-        terminalreporter.write_line(closeout.verdict(statuses), bold=True)
+    shown = terminal.shown_from(config.invocation_params.dir,
+                                {estate.spine_root: "agentic-spine/", estate.workbench_root: "workbench/"})  # fmt: skip
+    terminal.write_summary(
+        terminalreporter, reported_catalogue(config).loop, entry_statuses(config), results.beyond(),
+        results.against(baseline) if baseline is not None else None, shown,
+        verdict=any(t.claims for t in results.tests) and not hasattr(config, "workerinput"),
+    )  # fmt: skip

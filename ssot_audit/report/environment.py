@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
+from datetime import datetime, timezone
 from pathlib import Path
 
 # A checked repo's own config can name programs git runs: an fsmonitor (on every index read),
@@ -33,3 +35,34 @@ def commit(root: Path) -> str:
     except (OSError, subprocess.TimeoutExpired):
         return "git unavailable"
     return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
+def environment(spine: str, workbench: str, hosts: str, waivers: str, coverage) -> dict[str, str]:
+    """What a run looked at, for every report: `spine` and `workbench` as "<root> @ <commit>"."""
+    from .. import __version__
+    from ..catalogue import load
+
+    return {
+        "Loop": load().loop,
+        "ssot-audit": __version__,
+        "agentic-spine": spine,
+        "workbench": workbench,
+        "Hosts": hosts,
+        "Waivers": waivers,
+        **({"Gate coverage": coverage.statement} if coverage else {}),
+    }
+
+
+def run_record(now: datetime, clock_given: bool, markers: str, keywords: str, command: list[str], hosts: str,
+               waivers: str) -> dict:  # fmt: skip
+    """The clock, the selection and the arguments; the report dir adds status and times."""
+    return {
+        "judged_at": now.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+        "clock": "--now" if clock_given else "current time",
+        "markers": markers,
+        "keywords": keywords,
+        "arguments": command[1:],
+        "command": shlex.join(command),  # what ran (ssot-audit passes its suite and config on to pytest)
+        "hosts": hosts,
+        "waivers": waivers,
+    }

@@ -1,0 +1,51 @@
+"""The terminal's summary of a run: failing entries with their findings and fixes, drift beyond the catalogue,
+the baseline's word, and the verdict. Written through any object with pytest's TerminalReporter's
+`section(title)` and `write_line(text, bold=...)`, so the pytest run and the in-process hook say the same."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..redact import redact
+from . import closeout
+from .results import EntryStatus, TestResult, headline
+
+SHOWN_PER_ENTRY = 10  # findings listed per failing entry in the terminal; the reports hold them all
+
+
+def shown_from(here: Path, roots: dict[Path, str]) -> Callable[[dict], str]:
+    """A finding's headline, with paths relative to the checkout the command runs in (a hook's view);
+    `roots`: each checkout's root -> the prefix its findings' paths carry."""
+    prefix = roots.get(here.resolve(), "")
+    return lambda finding: redact(headline({**finding, "file": finding["file"].removeprefix(prefix)}))
+
+
+def write_summary(out, loop: str, statuses: list[EntryStatus], beyond: list[tuple[TestResult, dict]],
+                  against: dict | None, shown: Callable[[dict], str], verdict: bool) -> None:  # fmt: skip
+    failing = [s for s in statuses if s.status == "failed"]
+    if failing:
+        out.section(f"{loop}: catalogue entries failing")
+        for s in failing:
+            severity = (s.entry.severity or s.entry.cls or "").upper()
+            lead = f"{s.entry.kind:>10} {s.entry.id:<4} {severity:<8} "
+            for index, (_, finding) in enumerate(s.findings[:SHOWN_PER_ENTRY]):
+                out.write_line(f"{lead if index == 0 else ' ' * len(lead)}{shown(finding)}")
+                out.write_line(f"{' ' * len(lead)}  fix: {redact(finding['fix'])}")
+            if s.since:
+                out.write_line(f"{' ' * len(lead)}{s.since}")
+            if len(s.findings) > SHOWN_PER_ENTRY:
+                out.write_line(f"{' ' * len(lead)}(+{len(s.findings) - SHOWN_PER_ENTRY} more in the reports)")
+    if beyond:
+        out.section("drift beyond the catalogue: register these as gaps")
+        for test, finding in beyond:
+            out.write_line(f"{shown(finding)}  [{test.nodeid.split('::')[-1]}]")
+    if against is not None:
+        out.section(f"against the baseline {against['file']}")
+        out.write_line(f"known: {against['known']} finding(s) already in the baseline (they do not fail)")
+        for finding in against["new"]:
+            out.write_line(f"new: {shown(finding)}  [{finding['test'].split('::')[-1]}]")
+        for finding in against["resolved"]:
+            out.write_line(f"resolved: {shown(finding)}  [{finding['test'].split('::')[-1]}]")
+    if verdict:
+        out.write_line(closeout.verdict(statuses), bold=True)
