@@ -2,8 +2,10 @@
 
 import html
 import json
+import subprocess
+import sys
 
-from selftest.suite import copy_estate, run_suite_raw
+from selftest.suite import ESTATE_NOW, copy_estate, run_suite_raw
 from ssot_audit.redact import MASK, _redact, redact
 
 PLANTED = {
@@ -65,7 +67,8 @@ def test_redacting_line_by_line_is_redacting_the_whole_text():
             assert redact(text) == _redact(text), repr(text)
 
 
-def test_planted_secrets_appear_in_no_output(pytester, tmp_path):
+def plant(tmp_path):
+    """The aligned estate with secrets planted where findings, a schema error and a refused link quote them."""
     estate = copy_estate(tmp_path)
     path = estate / "workbench/infra/data/secrets_inventory.json"
     data = json.loads(path.read_text())
@@ -85,6 +88,14 @@ def test_planted_secrets_appear_in_no_output(pytester, tmp_path):
     linked = estate / "agentic-spine/ops/bindings/naming.policy.yaml"
     linked.unlink()
     linked.symlink_to(outside)
+    return estate
+
+
+SECRETS = {**PLANTED, **{name: secret for name, (_, secret) in CORPUS.items()}}
+
+
+def test_planted_secrets_appear_in_no_output(pytester, tmp_path):
+    estate = plant(tmp_path)
     reports = tmp_path / "reports"
     result = run_suite_raw(pytester, estate, "--ssot-report-dir", str(reports), "-n", "2", "-rsx")
     assert result.ret == 1
@@ -98,7 +109,23 @@ def test_planted_secrets_appear_in_no_output(pytester, tmp_path):
     assert "\x1b" not in outputs["terminal"] and "\\x1b]0;retitled\\x07" in outputs["terminal"]
     assert "\\<img src=x onerror=alert(1)>" in outputs["closeout.md"] and "\x1b" not in outputs["closeout.md"]
     assert " <img" not in outputs["closeout.md"]
-    secrets = {**PLANTED, **{name: secret for name, (_, secret) in CORPUS.items()}}
     for name, text in outputs.items():
-        for kind, secret in secrets.items():
+        for kind, secret in SECRETS.items():
+            assert secret not in text, f"{kind} leaked into {name}"
+
+
+def test_planted_secrets_appear_in_no_output_of_the_in_process_run(tmp_path):
+    """The hook's in-process run (quick.py) writes through the same redaction."""
+    estate = plant(tmp_path)
+    reports = tmp_path / "reports"
+    done = subprocess.run([sys.executable, "-m", "ssot_audit.cli", "-m", "static or crossrepo", "-q", "--now", ESTATE_NOW,
+                           "--spine-root", str(estate / "agentic-spine"), "--workbench-root", str(estate / "workbench"),
+                           "--ssot-report-dir", str(reports)], cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 1 and "in-process" in done.stdout
+    outputs = {p.name: p.read_text() for p in reports.iterdir()}
+    outputs["terminal"] = done.stdout + done.stderr
+    assert "INFISICAL_TOKEN=<redacted>" in outputs["results.json"]
+    assert "\x1b" not in outputs["terminal"] and " <img" not in outputs["closeout.md"]
+    for name, text in outputs.items():
+        for kind, secret in SECRETS.items():
             assert secret not in text, f"{kind} leaked into {name}"
