@@ -106,7 +106,8 @@ class ReportDir:
         status = {"status": "INTERRUPTED" if self.interrupted else "complete", "started": self.started,
                   "finished": _utc_now()}  # fmt: skip
         document = {**document, "run": {**status, **document.get("run", {})}}
-        self.path(name).write_text(json.dumps(redacted(document), indent=2) + "\n")
+        # compact: indented JSON goes through json's pure-Python encoder (0.6 s against 0.2 s for a 100x tree's)
+        self.path(name).write_text(json.dumps(redacted(document), separators=(",", ":")) + "\n")
 
     def close(self) -> None:
         """Move the staged files into place, unless the run never got going (then the old set stays)."""
