@@ -104,9 +104,13 @@ def _root(option: str | None, env: str, default: str) -> Path:
 
 
 def _root_source(config: pytest.Config, option: str, env: str) -> str:
+    return root_source(config.getoption(option), option, env)
+
+
+def root_source(given: str | None, option: str, env: str) -> str:
     """Where a root came from, so the message tells the user what to change."""
     flag = "--" + option.replace("_", "-")
-    if config.getoption(option):
+    if given:
         return f"given with {flag}"
     if os.environ.get(env):
         return f"from ${env}; pass {flag} to override"

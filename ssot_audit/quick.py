@@ -24,6 +24,7 @@ from . import catalogue as catalogue_mod
 from . import gate_registry, judge
 from . import waivers as waivers_mod
 from .baseline import Baseline, BaselineError
+from .plugin import root_source
 from .repo import Repo
 from .report import closeout, terminal
 from .report import environment as environment_mod
@@ -107,9 +108,11 @@ def _run(options, args: list[str], program: list[str], started: float) -> int:
     tests = judge.collect(suite_dir())
     chosen = [t for t in tests if selection.selects(t, t.nodeid)]
     if not (spine_root / "ops" / "bindings").is_dir() and chosen:
-        raise UsageError(f"agentic-spine root {spine_root} is not a spine checkout (no ops/bindings/)")
+        source = root_source(options.spine_root, "spine_root", "SPINE_ROOT")
+        raise UsageError(f"agentic-spine root {spine_root} ({source}) is not a spine checkout (no ops/bindings/)")
     if any("workbench" in t.argnames for t in chosen) and not workbench_root.is_dir():
-        raise UsageError(f"workbench root {workbench_root} does not exist")
+        source = root_source(options.workbench_root, "workbench_root", "WORKBENCH_ROOT")
+        raise UsageError(f"workbench root {workbench_root} ({source}) does not exist")
     baseline = None
     if options.ssot_baseline:
         try:
