@@ -18,7 +18,6 @@ no host option is given, pytest-html and JUnit unless asked for.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -170,6 +169,7 @@ def history_main(args: list[str]) -> int:
 
     from . import gitobjects, history, judge
     from .outputs import ReportDir
+    from .plugin import resolve_root
     from .report import history_html
 
     parser = argparse.ArgumentParser(prog="ssot-audit history", usage=HISTORY_USAGE, add_help=True)
@@ -187,8 +187,7 @@ def history_main(args: list[str]) -> int:
             workbench = history.Side("workbench", root, gitobjects.git_dir(root))
         markers = options.m or ("static or crossrepo" if workbench else "static")
         selection = judge.Selection(markers, options.k or "")
-        mint = Path(options.mint_modules_root or os.environ.get("MINT_MODULES_ROOT") or "~/code/mint-modules")
-        mint = mint.expanduser().resolve()
+        mint = resolve_root(options.mint_modules_root, "MINT_MODULES_ROOT", "~/code/mint-modules")
         from .repo import Repo
 
         where = Path(options.ssot_report_dir).resolve() if options.ssot_report_dir else spine.git / "ssot-audit"

@@ -99,7 +99,7 @@ GATE_KNOWLEDGE = pytest.StashKey["gate_plugin.GateKnowledge"]()
 BASELINE = pytest.StashKey["Baseline | None"]()
 
 
-def _root(option: str | None, env: str, default: str) -> Path:
+def resolve_root(option: str | None, env: str, default: str) -> Path:
     return Path(option or os.environ.get(env) or default).expanduser().resolve()
 
 
@@ -171,8 +171,8 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, text in {**SCOPE_MARKERS, **ID_MARKERS}.items():
         config.addinivalue_line("markers", f"{name}: {text}")
     estate = Estate(
-        _root(config.getoption("spine_root"), "SPINE_ROOT", "~/code/agentic-spine"),
-        _root(config.getoption("workbench_root"), "WORKBENCH_ROOT", "~/code/workbench"),
+        resolve_root(config.getoption("spine_root"), "SPINE_ROOT", "~/code/agentic-spine"),
+        resolve_root(config.getoption("workbench_root"), "WORKBENCH_ROOT", "~/code/workbench"),
     )
     config.stash[ESTATE] = estate
     audit_clock(config)  # a bad --now is a usage error before anything runs
@@ -362,13 +362,13 @@ def audit_now(pytestconfig: pytest.Config) -> datetime:
 @pytest.fixture(scope="session")
 def mint_modules(pytestconfig: pytest.Config) -> Repo | None:
     """The mint-modules checkout, or None when it is absent (the tests that need it skip)."""
-    root = _root(pytestconfig.getoption("mint_modules_root"), "MINT_MODULES_ROOT", "~/code/mint-modules")
+    root = resolve_root(pytestconfig.getoption("mint_modules_root"), "MINT_MODULES_ROOT", "~/code/mint-modules")
     return Repo("mint-modules", root) if root.is_dir() else None
 
 
 @pytest.fixture(scope="session")
 def home(pytestconfig: pytest.Config) -> Path:
-    return _root(pytestconfig.getoption("home"), "HOME", "~")
+    return resolve_root(pytestconfig.getoption("home"), "HOME", "~")
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -11,7 +11,6 @@ writes the same closeout.md, results.json and terminal summary. Any other run is
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 import time
@@ -20,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from . import __version__, gate_registry, judge
 from . import catalogue as catalogue_mod
-from . import gate_registry, judge
 from . import waivers as waivers_mod
 from .baseline import Baseline, BaselineError
-from .plugin import root_source
+from .plugin import resolve_root, root_source
 from .repo import Repo
 from .report import closeout, terminal
 from .report import environment as environment_mod
@@ -63,11 +62,8 @@ def eligible(args: list[str]) -> bool:
 class _Terminal:
     """pytest's section/write_line, for the shared summary (report/terminal.py)."""
 
-    def __init__(self, width: int = 80):
-        self.width = width
-
     def section(self, title: str) -> None:
-        print(f" {title} ".center(self.width, "="))
+        print(f" {title} ".center(80, "="))
 
     def write_line(self, text: str, bold: bool = False) -> None:
         print(f"\x1b[1m{text}\x1b[0m" if bold and sys.stdout.isatty() else text)
@@ -75,10 +71,6 @@ class _Terminal:
 
 class UsageError(Exception):
     """The same usage errors the pytest run gives (exit 4)."""
-
-
-def _root(given: str | None, env: str, default: str) -> Path:
-    return Path(given or os.environ.get(env) or default).expanduser().resolve()
 
 
 def main(args: list[str], program: list[str]) -> int:
@@ -99,8 +91,8 @@ def main(args: list[str], program: list[str]) -> int:
 def _run(options, args: list[str], program: list[str], started: float) -> int:
     from .cli import suite_dir
 
-    spine_root = _root(options.spine_root, "SPINE_ROOT", "~/code/agentic-spine")
-    workbench_root = _root(options.workbench_root, "WORKBENCH_ROOT", "~/code/workbench")
+    spine_root = resolve_root(options.spine_root, "SPINE_ROOT", "~/code/agentic-spine")
+    workbench_root = resolve_root(options.workbench_root, "WORKBENCH_ROOT", "~/code/workbench")
     now = parse_utc(options.now) if options.now else datetime.now(timezone.utc)
     if now is None:
         raise UsageError(f"--now {options.now!r} is not an ISO 8601 time (e.g. 2026-02-08T20:00:00Z)")
@@ -121,7 +113,7 @@ def _run(options, args: list[str], program: list[str], started: float) -> int:
             raise UsageError(f"--ssot-baseline: {error}") from None
     spine = Spine(Repo("agentic-spine", spine_root))
     waivers, unusable, waivers_given = _waivers(options.waivers, spine_root)
-    mint = _root(options.mint_modules_root, "MINT_MODULES_ROOT", "~/code/mint-modules")
+    mint = resolve_root(options.mint_modules_root, "MINT_MODULES_ROOT", "~/code/mint-modules")
     estate = judge.Estate(spine, Workbench(Repo("workbench", workbench_root), spine) if workbench_root.is_dir()
                           else None, now, waivers, unusable, options.waivers,
                           Repo("mint-modules", mint) if mint.is_dir() else None)  # fmt: skip
@@ -183,16 +175,10 @@ def _report(options, spine_root, workbench_root, now, program, args, waivers_giv
     reports.write_markdown(
         "closeout.md", closeout.closeout_markdown(catalogue.loop, statuses, beyond, environment, run)
     )
-    reports.write_json("results.json", closeout.results_document(catalogue.loop, _version(), statuses, beyond,
+    reports.write_json("results.json", closeout.results_document(catalogue.loop, __version__, statuses, beyond,
                                                                  environment, run, coverage, against))  # fmt: skip
     reports.exitstatus = code
     reports.close()
-
-
-def _version() -> str:
-    from . import __version__
-
-    return __version__
 
 
 def _summary(results, statuses, beyond, against, catalogue, coverage, spine_root, workbench_root, started) -> None:
