@@ -111,6 +111,8 @@ Runs the ssot-audit suite against the checkout you are in: inside a spine checko
   ssot-audit -m live --hosts=ssh://pve ...  the hosts, read-only over SSH (nightly)
   ssot-audit --ssot-baseline .git/ssot-audit/results.json -m static
                                            fail only on drift that is new since that run
+  ssot-audit history --since 2026-02-07    when each entry's status changed, commit by commit
+                                           (ssot-audit history --help)
 
 Markers: static, crossrepo, live, local. Reports: closeout.md, results.json, ssot-report.html and
 junit.xml under the checkout's .git/ssot-audit/ (or --ssot-report-dir). Exit status: 0 no drift,
@@ -152,10 +154,9 @@ def usage() -> str:
     return "\n".join(lines)
 
 
-HISTORY_USAGE = """usage: ssot-audit history [--since DATE] [--until DATE] [REVISION-RANGE ...] [-m MARKEXPR] [-k EXPR]
-                          [--workbench-root DIR] [--ssot-report-dir DIR]
-
-Judges every first-parent commit of the range (default: HEAD's history) of the spine checkout you
+HISTORY_USAGE = """ssot-audit history [--since DATE] [--until DATE] [REVISION-RANGE ...] [-m MARKEXPR] [-k EXPR]
+                          [--workbench-root DIR] [--ssot-report-dir DIR]"""
+HISTORY_ABOUT = """Judges every first-parent commit of the range (default: HEAD's history) of the spine checkout you
 are in, each at its own commit date, from git objects (nothing is checked out or written to the
 repository). Writes history.json and history.html to the report dir: for each catalogue entry and
 each finding beyond the catalogue, the commits where its status changed. With --workbench-root (a
@@ -172,7 +173,7 @@ def history_main(args: list[str]) -> int:
     from .plugin import resolve_root
     from .report import history_html
 
-    parser = argparse.ArgumentParser(prog="ssot-audit history", usage=HISTORY_USAGE, add_help=True)
+    parser = argparse.ArgumentParser(prog="ssot-audit history", usage=HISTORY_USAGE, description=HISTORY_ABOUT)
     parser.add_argument("revisions", nargs="*")
     for option in ("--since", "--until", "--spine-root", "--workbench-root", "--mint-modules-root", "--waivers",
                    "--ssot-report-dir", "-m", "-k"):  # fmt: skip
