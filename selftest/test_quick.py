@@ -55,6 +55,12 @@ def test_in_process_run_equals_pytest_run(estate, markers, tmp_path):
     same(*both(tmp_path, estate, "-m", markers))
 
 
+@pytest.mark.parametrize("keyword", ["gap", "not gates and not sources", "D28 or layer"])
+def test_in_process_run_equals_pytest_run_under_k(keyword, tmp_path):
+    """-k matches what pytest's matches: test and module names, directories, markers."""
+    same(*both(tmp_path, DRIFTED, "-m", "static or crossrepo", "-k", keyword))
+
+
 def test_in_process_run_equals_pytest_run_against_a_baseline(tmp_path):
     estate = copy_estate(tmp_path, DRIFTED)
     code, _ = ssot_audit(tmp_path, "-m", "static", "--now", ESTATE_NOW, "--spine-root", str(estate / "agentic-spine"),

@@ -203,6 +203,10 @@ def history_main(args: list[str]) -> int:
         reports.close()  # the reports there stay as they were
         print(f"ssot-audit history: {error}", file=sys.stderr)
         return 4
+    except KeyboardInterrupt:
+        reports.close()
+        print("ssot-audit history: interrupted; the reports there stay as they were", file=sys.stderr)
+        return 2
     reports.write_json("history.json", document)
     reports.write_html("history.html", history_html.render(document))
     reports.exitstatus = 0

@@ -100,7 +100,7 @@ class ReportDir:
 
     def write_html(self, name: str, page: str) -> None:
         """A page whose texts are escaped and redacted where it is made (report/history_html.py)."""
-        self.path(name).write_text(page)
+        self.path(name).write_text(page, errors="backslashreplace")  # a path git stores in no encoding
 
     def write_json(self, name: str, document: dict) -> None:
         status = {"status": "INTERRUPTED" if self.interrupted else "complete", "started": self.started,
