@@ -256,3 +256,21 @@ def test_history_outputs_show_a_hostile_subject_inert_and_redacted(estate, tmp_p
     assert "<img" not in page and "&lt;img src=x" in page
     assert "Qz8-db-pass-value" not in page + document
     assert json.loads(document)["selection"] == {"markers": "static", "keywords": "gap"}
+
+
+def test_history_runs_nothing_the_checked_repo_configures(estate, tmp_path, monkeypatch):
+    """A repo whose config asks git log to verify signatures with its own gpg.program: never run."""
+    spine = tmp_path / "spine"
+    subprocess.run(["git", "clone", "-q", str(estate.spine), str(spine)], check=True)
+    ran = tmp_path / "ran"
+    fake_gpg = tmp_path / "gpg"
+    fake_gpg.write_text(f"#!/bin/sh\ntouch {ran}\necho '[GNUPG:] SIG_CREATED ' >&2\n"
+                        "printf -- '-----BEGIN PGP SIGNATURE-----\\nx\\n-----END PGP SIGNATURE-----\\n'\n")  # fmt: skip
+    fake_gpg.chmod(0o755)
+    git(spine, "config", "gpg.program", str(fake_gpg))
+    git(spine, "commit", "-q", "--allow-empty", "-S", "-m", "signed", date="2026-02-08T16:00:00Z")
+    ran.unlink()  # signing ran it; from here on nothing may
+    git(spine, "config", "log.showSignature", "true")
+    monkeypatch.chdir(spine)
+    assert cli.main(["history", "-m", "static", "--ssot-report-dir", str(tmp_path / "r"), "HEAD~1..HEAD"]) == 0
+    assert not ran.exists()

@@ -69,7 +69,18 @@ def _mode(text: str) -> int:
 
 def commits(git: Path, revisions: list[str], since: str | None, until: str | None) -> list[Commit]:
     """First-parent commits of the range, oldest first, each with its changes against its first parent."""
-    args = ["log", "--first-parent", "-m", "--raw", "-z", "--no-renames", "--no-abbrev", "--format=%x01%H%x00%cI%x00%s"]
+    # --no-show-signature: a repository's log.showSignature would run its gpg.program on every signed commit
+    args = [
+        "log",
+        "--no-show-signature",
+        "--first-parent",
+        "-m",
+        "--raw",
+        "-z",
+        "--no-renames",
+        "--no-abbrev",
+        "--format=%x01%H%x00%cI%x00%s",
+    ]
     args += [f"--since={since}"] if since else []
     args += [f"--until={until}"] if until else []
     out = _run(git, *args, *(revisions or ["HEAD"]), "--")
