@@ -274,3 +274,19 @@ def test_history_runs_nothing_the_checked_repo_configures(estate, tmp_path, monk
     monkeypatch.chdir(spine)
     assert cli.main(["history", "-m", "static", "--ssot-report-dir", str(tmp_path / "r"), "HEAD~1..HEAD"]) == 0
     assert not ran.exists()
+
+
+def test_waivers_committed_to_the_spine_waive_from_that_commit(estate, tmp_path, monkeypatch):
+    """A waivers file read from the commit's tree, as a run reads it from the checkout."""
+    spine = tmp_path / "spine"
+    subprocess.run(["git", "clone", "-q", str(estate.spine), str(spine)], check=True)
+    (spine / "ops/bindings/ssot-audit.waivers.yaml").write_text(
+        "waivers:\n  - disconnect: C2\n    reason: vzdump job change booked\n    owner_loop: LOOP-X\n"
+        "    expires: 2026-03-01\n"
+    )
+    waived = commit(spine, "waive C2", "2026-02-08T16:00:00Z")
+    monkeypatch.chdir(spine)
+    assert cli.main(["history", "-m", "static", "--ssot-report-dir", str(tmp_path / "r"), "HEAD~2..HEAD"]) == 0
+    document = json.loads((tmp_path / "r" / "history.json").read_text())
+    c2 = next(e for e in document["entries"] if e["id"] == "C2")
+    assert [(c["sha"], c["status"]) for c in c2["changes"]] == [(estate.commits[-1], "failed"), (waived, "waived")]

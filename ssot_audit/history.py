@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -118,7 +119,7 @@ def run(spine: Side, workbench: Side | None, revisions: list[str], since: str | 
             wb_delta, wb_index = _follow(workbench, wb_commits, wb_index, when)
             listed.append({"sha": commit.sha, "date": commit.date, "subject": commit.subject,
                            "workbench": wb_commits[wb_index].sha if wb_index >= 0 else None})  # fmt: skip
-            waivers = _waivers(spine, Repo("agentic-spine", spine.root, spine.tree(Deps())), waivers_option)
+            waivers = _waivers(spine, waivers_option)
 
             def views(spine_deps: Deps, wb_deps: Deps, when=when, waivers=waivers, wb_index=wb_index) -> Estate:
                 return _estate(spine, workbench if wb_index >= 0 else None, spine_deps, wb_deps, when, waivers, judge)
@@ -149,16 +150,8 @@ def run(spine: Side, workbench: Side | None, revisions: list[str], since: str | 
     }
 
 
-class _NoBlobs:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return None
-
-
 def _blobs(side: Side | None):
-    return gitobjects.Blobs(side.git) if side else _NoBlobs()
+    return gitobjects.Blobs(side.git) if side else nullcontext()
 
 
 def _follow(workbench: Side | None, wb_commits: list, index: int, when: datetime):
@@ -193,19 +186,13 @@ def _estate(spine: Side, workbench: Side | None, spine_deps: Deps, wb_deps: Deps
     return Estate(spine_view, wb_view, when, *waivers, judge.waivers_option, judge.mint_modules)
 
 
-def _waivers(spine: Side, repo: Repo, option: str | None):
+def _waivers(spine: Side, option: str | None) -> tuple:
     """The commit's waivers (or --waivers'), as the plugin loads them: (waivers, the finding if unusable)."""
-    path = Path(option) if option else spine.root / waivers_mod.DEFAULT
-    raw = None
-    if not option:
-        tree = repo.tree
-        if not tree.is_file(waivers_mod.DEFAULT):
-            return [], None
-        raw = tree.raw(waivers_mod.DEFAULT)
-    try:
-        return waivers_mod.load(path, catalogue_mod.load(), raw), None
-    except waivers_mod.WaiverError as error:
-        return [], waivers_mod.unusable(path, error)
+    tree = spine.tree(Deps())
+    raw = None if option or not tree.is_file(waivers_mod.DEFAULT) else tree.raw(waivers_mod.DEFAULT)
+    if not option and raw is None:
+        return [], None
+    return waivers_mod.find(option, spine.root, raw)[:2]
 
 
 def _record(commit: dict, results_list: list, judge: Judge, catalogue, entries: dict, beyond: dict) -> None:

@@ -94,6 +94,7 @@ class Estate:
 ESTATE = pytest.StashKey[Estate]()
 WAIVERS = pytest.StashKey[list]()
 WAIVERS_UNUSABLE = pytest.StashKey[Finding]()
+WAIVERS_GIVEN = pytest.StashKey[str]()  # what the reports name as the waivers
 RESULTS = pytest.StashKey[Results]()
 GATE_KNOWLEDGE = pytest.StashKey["gate_plugin.GateKnowledge"]()
 BASELINE = pytest.StashKey["Baseline | None"]()
@@ -188,23 +189,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _load_waivers(config: pytest.Config, estate: Estate) -> list[waivers_mod.Waiver]:
-    given = config.getoption("waivers")
-    path = Path(given) if given else estate.spine_root / waivers_mod.DEFAULT
-    if not given and not _is_file(path):
-        return []
-    try:
-        return waivers_mod.load(path, catalogue_mod.load())
-    except waivers_mod.WaiverError as error:
-        # one failure of the waivers test (below), no waiver applied, and every check still runs
-        config.stash[WAIVERS_UNUSABLE] = waivers_mod.unusable(path, error)
-        return []
-
-
-def _is_file(path: Path) -> bool:
-    try:
-        return path.is_file()
-    except OSError:  # an unreadable ops/bindings/: its own source tests fail, naming the files
-        return False
+    waivers, unusable, given = waivers_mod.find(config.getoption("waivers"), estate.spine_root)
+    if unusable is not None:  # one failure of the waivers test (below)
+        config.stash[WAIVERS_UNUSABLE] = unusable
+    config.stash[WAIVERS_GIVEN] = given
+    return waivers
 
 
 COMMITS = pytest.StashKey[dict]()
@@ -229,10 +218,7 @@ def _load_baseline(config: pytest.Config) -> Baseline | None:
 
 
 def _waivers_given(config: pytest.Config) -> str:
-    estate = config.stash[ESTATE]
-    return config.getoption("waivers") or (
-        str(estate.spine_root / waivers_mod.DEFAULT) if config.stash[WAIVERS] else "none"
-    )
+    return config.stash[WAIVERS_GIVEN]
 
 
 def _environment(config: pytest.Config) -> dict[str, str]:

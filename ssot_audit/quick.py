@@ -112,7 +112,7 @@ def _run(options, args: list[str], program: list[str], started: float) -> int:
         except BaselineError as error:
             raise UsageError(f"--ssot-baseline: {error}") from None
     spine = Spine(Repo("agentic-spine", spine_root))
-    waivers, unusable, waivers_given = _waivers(options.waivers, spine_root)
+    waivers, unusable, waivers_given = waivers_mod.find(options.waivers, spine_root)
     mint = resolve_root(options.mint_modules_root, "MINT_MODULES_ROOT", "~/code/mint-modules")
     estate = judge.Estate(spine, Workbench(Repo("workbench", workbench_root), spine) if workbench_root.is_dir()
                           else None, now, waivers, unusable, options.waivers,
@@ -133,21 +133,6 @@ def _run(options, args: list[str], program: list[str], started: float) -> int:
             statuses, beyond, against, code)  # fmt: skip
     _summary(results, statuses, beyond, against, catalogue, coverage, spine_root, workbench_root, started)
     return code
-
-
-def _waivers(given: str | None, spine_root: Path):
-    """(waivers, the waivers test's finding when the file is unusable, what the reports name), as the plugin."""
-    path = Path(given) if given else spine_root / waivers_mod.DEFAULT
-    try:
-        absent = not given and not path.is_file()
-    except OSError:  # an unreadable ops/bindings/: its own source tests fail, naming the files
-        absent = True
-    if absent:
-        return [], None, "none"
-    try:
-        return waivers_mod.load(path, catalogue_mod.load()), None, str(path)
-    except waivers_mod.WaiverError as error:
-        return [], waivers_mod.unusable(path, error), given or "none"
 
 
 def _against(test, baseline: Baseline):

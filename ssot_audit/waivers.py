@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from . import catalogue
 from .catalogue import Catalogue
 from .findings import Finding
 from .repo import SourceError
@@ -75,3 +76,24 @@ def unusable(path: Path, error: WaiverError) -> Finding:
         "waivers of known IDs, each with reason, owner_loop and expires (schemas/waivers.schema.json)",
         str(error), "correct the waivers file; until then every waived ID is judged as it is",
     )  # fmt: skip
+
+
+def find(given: str | None, spine_root: Path, raw: bytes | None = None) -> tuple[list[Waiver], Finding | None, str]:
+    """The run's waivers: `given` (--waivers), else the spine's own file when it has one (`raw`: its bytes,
+    when they come from a commit's tree). (waivers, the waivers test's one failure when the file cannot be
+    used, what the reports name as the waivers)."""
+    path = Path(given) if given else spine_root / DEFAULT
+    if not given and raw is None and not _is_file(path):
+        return [], None, "none"
+    try:
+        waivers = load(path, catalogue.load(), raw)
+    except WaiverError as error:  # nothing is waived, and every check still runs
+        return [], unusable(path, error), given or "none"
+    return waivers, None, given or (str(path) if waivers else "none")
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # an unreadable ops/bindings/: its own source tests fail, naming the files
+        return False

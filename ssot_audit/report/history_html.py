@@ -84,8 +84,10 @@ def render(document: dict) -> str:
     total = len(commits)
     catalogue = load()
     rows, details = [], []
-    things = [(f"{e['kind']} {e['id']}", (catalogue.get(e["kind"], e["id"]).title or "") if catalogue.get(e["kind"], e["id"]) else "", e["changes"])
-              for e in document["entries"]]  # fmt: skip
+    titles = {(e.kind, e.id): e.title or "" for e in catalogue.entries.values()}
+    things = [
+        (f"{e['kind']} {e['id']}", titles.get((e["kind"], e["id"]), ""), e["changes"]) for e in document["entries"]
+    ]
     things += [(f"beyond: {b['file']}", b["message"], b["changes"]) for b in document["beyond"]]
     for row, (label, title, changes) in enumerate(things):
         if not changes:
