@@ -5,6 +5,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from selftest.suite import ESTATE_NOW, copy_estate, run_suite_raw
 from ssot_audit.redact import MASK, _redact, redact
 
@@ -129,3 +131,17 @@ def test_planted_secrets_appear_in_no_output_of_the_in_process_run(tmp_path):
     for name, text in outputs.items():
         for kind, secret in SECRETS.items():
             assert secret not in text, f"{kind} leaked into {name}"
+
+
+@pytest.mark.parametrize("pytest_run", [False, True], ids=["in-process", "pytest"])
+def test_gate_coverage_line_quotes_a_broken_registry_redacted(pytest_run, tmp_path):
+    """The terminal's gate-coverage line names why the registry is unusable; a value it quotes is masked."""
+    estate = copy_estate(tmp_path)
+    secret = CORPUS["db-pass"][1]
+    (estate / "agentic-spine/ops/bindings/gate.registry.yaml").write_text(f"gates:\n  - id: DB_PASS={secret}\n")
+    done = subprocess.run([sys.executable, "-m", "ssot_audit.cli", "-m", "static", "-q", "--now", ESTATE_NOW,
+                           "--spine-root", str(estate / "agentic-spine"), *(["-v"] if pytest_run else [])],
+                          cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
+    coverage = next(line for line in done.stdout.splitlines() if line.startswith("gate coverage: "))
+    assert "gate registry unreadable" in coverage and "DB_PASS=<redacted>" in coverage
+    assert secret not in done.stdout + done.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from . import gate_registry, gate_versions
+from .redact import redact
 
 
 class GateKnowledge:
@@ -41,6 +42,6 @@ class GateKnowledge:
     def pytest_terminal_summary(self, terminalreporter) -> None:
         cover = self.coverage()
         if cover is not None:
-            terminalreporter.write_line(f"gate coverage: {cover.statement}")
+            terminalreporter.write_line(f"gate coverage: {redact(cover.statement)}")
             if cover.uncovered:
-                terminalreporter.write_line(f"gates only spine.verify checks: {', '.join(cover.uncovered)}")
+                terminalreporter.write_line(f"gates only spine.verify checks: {redact(', '.join(cover.uncovered))}")

@@ -24,6 +24,7 @@ from . import catalogue as catalogue_mod
 from . import waivers as waivers_mod
 from .baseline import Baseline, BaselineError
 from .plugin import resolve_root, root_source
+from .redact import redact
 from .repo import Repo
 from .report import closeout, terminal
 from .report import environment as environment_mod
@@ -174,7 +175,9 @@ def _summary(results, statuses, beyond, against, catalogue, coverage, spine_root
     shown = terminal.shown_from(Path.cwd(), {spine_root: "agentic-spine/", workbench_root: "workbench/"})
     terminal.write_summary(out, catalogue.loop, statuses, beyond, against, shown, verdict=False)
     if coverage is not None:
-        out.write_line(f"gate coverage: {coverage.statement}")
+        out.write_line(f"gate coverage: {redact(coverage.statement)}")
+        if coverage.uncovered:
+            out.write_line(f"gates only spine.verify checks: {redact(', '.join(coverage.uncovered))}")
     tally = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
     out.section(f"{tally} in {time.perf_counter() - started:.2f}s (ssot-audit, in-process)")
     if any(t.claims for t in results.tests):
