@@ -187,12 +187,6 @@ class GitTree(Tree):
         self.deps.listed.add(rel)
         return super()._links_under(rel)
 
-    def derived(self, rel: str, key: tuple, compute):
-        memo_key = (self.version(rel), key)
-        if memo_key not in self._derived:
-            self._derived[memo_key] = compute(self.text(rel))
-        return self._derived[memo_key]
-
     def version(self, rel: str) -> str | None:
         self.deps.paths.add(rel)
         return self._snapshot.blobs.get(rel)

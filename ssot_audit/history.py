@@ -56,7 +56,7 @@ class Side:
         live = set(self.snapshot.blobs.values())
         self.contents = {sha: v for sha, v in self.contents.items() if sha in live}
         self.documents = {k: v for k, v in self.documents.items() if k[1] is None or k[1] in live}
-        self.derived = {k: v for k, v in self.derived.items() if k[0] is None or k[0] in live}
+        self.derived = {k: v for k, v in self.derived.items() if k[0] in live}
 
     def tree(self, deps: Deps) -> GitTree:
         return GitTree(self.root, self.snapshot, self.blobs, self.contents, deps, self.derived)

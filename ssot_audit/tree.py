@@ -195,7 +195,7 @@ class Tree:
     def derived(self, rel: str, key: tuple, compute: Callable[[str | None], T]) -> T:
         """`compute(text)` of a file, once per content and key: a scan that every commit of a history repeats
         over the same unchanged file runs once."""
-        memo_key = (rel, key)
+        memo_key = (self.version(rel) or rel, key)  # by content where the tree knows it (a git blob id)
         if memo_key not in self._derived:
             self._derived[memo_key] = compute(self.text(rel))
         return self._derived[memo_key]
