@@ -16,10 +16,9 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from importlib import resources
 from pathlib import Path
 
-from ssot_audit.cli import suite_dir
+from ssot_audit.suite import suite_dir
 
 
 def status_at(history: dict, index: int) -> dict[tuple[str, str], str]:
@@ -43,8 +42,8 @@ def normal_run(git_dir: Path, commit: dict, markers: str, work: Path) -> dict[tu
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(tree, filter="tar")
     reports = work / f"{commit['sha'][:12]}-reports"
-    config = Path(str(resources.files("ssot_audit") / "suite.ini"))
     suite = suite_dir()
+    config = suite / "pytest.ini"
     subprocess.run([sys.executable, "-m", "pytest", str(suite), "-c", str(config), "--rootdir", str(suite), "-q",
                     "-m", markers, "--spine-root", str(tree), "--now", commit["date"], "--ssot-report-dir",
                     str(reports), "-p", "no:html", "-p", "no:xdist"], capture_output=True)  # fmt: skip

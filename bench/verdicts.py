@@ -30,7 +30,7 @@ def judge(git_dir: str, commit: str, work: Path) -> dict:
     when = git(git_dir, "log", "-1", "--format=%cI", commit).decode().strip()
     reports = work / f"{commit}-reports"
     subprocess.run(
-        [sys.executable, "-m", "pytest", str(REPO / "tests"), "-c", str(REPO / "pyproject.toml"), "--rootdir", str(REPO),
+        [sys.executable, "-m", "pytest", str(REPO / "tests"), "-c", str(REPO / "tests" / "pytest.ini"), "--rootdir", str(REPO / "tests"),
          "-m", "static", "-q", "-p", "no:cacheprovider", "--spine-root", str(tree), "--now", when,
          "--ssot-report-dir", str(reports)],
         capture_output=True, check=False,

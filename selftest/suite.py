@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from deepdiff import DeepDiff
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 TESTS = REPO / "tests"
+# The suite as `ssot-audit` and `pytest tests` run it: its own settings, its directory the rootdir.
+SUITE = [str(TESTS), "-c", str(TESTS / "pytest.ini"), "--rootdir", str(TESTS)]
 ALIGNED = FIXTURES / "estate-aligned"
 DRIFTED = FIXTURES / "estate-2026-02-08"
 # The estates are snapshots of this day: expiry dates in them (extraction pause, legacy exceptions)
@@ -35,7 +41,7 @@ class Outcome:
         return [
             f"{f['file']}:{f['line']}: {f['message']}"
             for r in self.failed()
-            for f in getattr(r, "ssot", {}).get("findings", [])
+            for f in (getattr(r, "ssot", {}).get("result") or {}).get("findings", [])
             if not f["entries"]
         ]
 
@@ -57,9 +63,7 @@ def copy_estate(tmp_path: Path, source: Path = ALIGNED) -> Path:
 
 def suite_args(estate: Path, markers: str, args: tuple[str, ...]) -> list[str]:
     return [
-        str(TESTS),
-        "-c", str(REPO / "pyproject.toml"),
-        "--rootdir", str(REPO),
+        *SUITE,
         "-m", markers,
         "--spine-root", str(estate / "agentic-spine"),
         "--workbench-root", str(estate / "workbench"),
@@ -84,3 +88,45 @@ def run_suite(pytester: pytest.Pytester, estate: Path, *args: str, markers: str 
     ]
     errors = [r for r in reprec.getreports("pytest_collectreport") if r.failed]
     return Outcome(reprec.ret, reports, errors)
+
+
+def judgement(document: dict) -> dict:
+    """What a run tells the user, from its results.json: everything but how it was started (its `run` record)."""
+    return {k: v for k, v in document.items() if k != "run"}
+
+
+def one_engine(pytester: pytest.Pytester, estate: Path, tmp_path: Path, *args: str,
+               markers: str = "static or crossrepo") -> Outcome:  # fmt: skip
+    """The pytest run's outcome, once the in-process run (the hook's engine) has said exactly the same of the
+    same estate: the same exit status and results.json (entries, findings with their node IDs, drift beyond
+    the catalogue, verdict, counts, coverage, baseline)."""
+    from ssot_audit import inprocess
+
+    by_pytest, in_process = tmp_path / "reports-pytest", tmp_path / "reports-in-process"
+    outcome = run_suite(pytester, estate, "--ssot-report-dir", str(by_pytest), *args, markers=markers)
+    code = inprocess.main([*suite_args(estate, markers, args)[len(SUITE) :], "--ssot-report-dir", str(in_process)],
+                          ["ssot-audit"])  # fmt: skip
+    assert code == int(outcome.ret)
+    documents = [judgement(json.loads((d / "results.json").read_text())) for d in (by_pytest, in_process)]
+    assert documents[0] == documents[1], DeepDiff(*documents).pretty()
+    return outcome
+
+
+GIT = ["git", "-c", "user.name=selftest", "-c", "user.email=selftest@example.invalid", "-c", "commit.gpgsign=false"]
+
+
+def as_checkout(tree: Path) -> Path:
+    """`tree` as a git checkout of one commit (as a spine or a workbench is)."""
+    if not (tree / ".git").exists():
+        for step in (["init", "-q"], ["add", "-A", "-f"], ["commit", "-qm", "estate", "--no-verify"]):
+            subprocess.run([*GIT, *step], cwd=tree, check=True, capture_output=True)
+    return tree
+
+
+def hook_run(spine: Path, *args: str, env: dict | None = None) -> tuple[int, str, Path]:
+    """`ssot-audit ARGS` run as the pre-commit hook runs it: inside a git checkout of `spine`, its reports in
+    the checkout's .git/ssot-audit/. (exit status, terminal output, the report dir)"""
+    as_checkout(spine)
+    done = subprocess.run([sys.executable, "-m", "ssot_audit.cli", *args], cwd=spine, capture_output=True, text=True,
+                          env=env)  # fmt: skip
+    return done.returncode, done.stdout + done.stderr, spine / ".git" / "ssot-audit"

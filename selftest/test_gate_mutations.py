@@ -12,7 +12,7 @@ from selftest.gate_mutations import (
     replace,
     write,
 )
-from selftest.suite import copy_estate, run_suite, run_suite_raw
+from selftest.suite import copy_estate, one_engine, run_suite, run_suite_raw
 from ssot_audit import catalogue
 
 # D4 never fails by design (warn-only, and launchd exists only on macOS); D39 belongs to the live suite.
@@ -34,7 +34,7 @@ def _assert_exactly(outcome, expected):
 def test_estate_mutation_fails_exactly_its_gates(mutation, pytester, tmp_path):
     estate = copy_estate(tmp_path)
     mutation.apply(estate)
-    _assert_exactly(run_suite(pytester, estate), mutation.expected)
+    _assert_exactly(one_engine(pytester, estate, tmp_path), mutation.expected)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from selftest.mutations import GAPS, SHOP, WB_DATA, _drop_vm_backup, edit_json, gap_open, replace_re
-from selftest.suite import ALIGNED, REPO, TESTS
+from selftest.suite import ALIGNED, SUITE
 from ssot_audit import cli
 from ssot_audit.history import failing_since
 from ssot_audit.schema import validator
@@ -151,7 +151,7 @@ def test_history_equals_a_normal_run_at_every_commit(index, history, estate, pyt
     spine = _archive(estate.spine, commit_["sha"], tmp_path / "spine")
     workbench = _archive(estate.workbench, commit_["workbench"], tmp_path / "workbench")
     pytester.runpytest_inprocess(
-        str(TESTS), "-c", str(REPO / "pyproject.toml"), "--rootdir", str(REPO), "-m", "static or crossrepo",
+        *SUITE, "-m", "static or crossrepo",
         "--spine-root", str(spine), "--workbench-root", str(workbench), "--mint-modules-root",
         str(estate.root / "mint-modules"), "--now", commit_["date"], "--ssot-report-dir", str(tmp_path / "r"),
         "-p", "no:cacheprovider",
@@ -227,7 +227,7 @@ def test_malformed_file_at_a_commit_is_a_finding_of_that_commit(estate, tmp_path
 def test_closeout_says_since_when_each_entry_fails(estate, history, pytester, tmp_path):
     """--ssot-failing-since: the closeout names the commit that started each failure, from the same history."""
     pytester.runpytest_inprocess(
-        str(TESTS), "-c", str(REPO / "pyproject.toml"), "--rootdir", str(REPO), "-m", "static or crossrepo",
+        *SUITE, "-m", "static or crossrepo",
         "--spine-root", str(estate.spine), "--workbench-root", str(estate.workbench), "--mint-modules-root",
         str(estate.root / "mint-modules"), "--now", history["commits"][-1]["date"], "--ssot-report-dir",
         str(tmp_path / "r"), "--ssot-failing-since", "2026-02-08T00:00:00Z", "-p", "no:cacheprovider",

@@ -3,7 +3,7 @@
 import pytest
 
 from selftest.mutations import MUTATIONS
-from selftest.suite import copy_estate, run_suite
+from selftest.suite import copy_estate, one_engine
 from ssot_audit import catalogue
 
 
@@ -11,7 +11,7 @@ from ssot_audit import catalogue
 def test_mutation_fails_exactly_its_disconnects(mutation, pytester, tmp_path):
     estate = copy_estate(tmp_path)
     mutation.apply(estate)
-    outcome = run_suite(pytester, estate)
+    outcome = one_engine(pytester, estate, tmp_path)
     assert not outcome.errors
     assert outcome.failing_ids() == mutation.expected, outcome.messages()
     beyond = outcome.beyond()

@@ -13,9 +13,9 @@ import pytest
 from selftest.suite import ALIGNED, DRIFTED, ESTATE_NOW, copy_estate, run_suite_raw
 from selftest.test_waivers import write as write_waivers
 from ssot_audit.catalogue import load
-from ssot_audit.outputs import inert_markdown
 from ssot_audit.report.environment import commit
 from ssot_audit.report.html import row_cells
+from ssot_audit.report.reportdir import inert_markdown
 from ssot_audit.schema import validator
 
 

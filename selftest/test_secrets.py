@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from selftest.suite import ESTATE_NOW, copy_estate, run_suite_raw
+from selftest.suite import ESTATE_NOW, copy_estate, hook_run, run_suite_raw
 from ssot_audit.redact import MASK, _redact, redact
 
 PLANTED = {
@@ -117,15 +117,13 @@ def test_planted_secrets_appear_in_no_output(pytester, tmp_path):
 
 
 def test_planted_secrets_appear_in_no_output_of_the_in_process_run(tmp_path):
-    """The hook's in-process run (quick.py) writes through the same redaction."""
+    """The hook's in-process run (inprocess.py) writes through the same redaction."""
     estate = plant(tmp_path)
-    reports = tmp_path / "reports"
-    done = subprocess.run([sys.executable, "-m", "ssot_audit.cli", "-m", "static or crossrepo", "-q", "--now", ESTATE_NOW,
-                           "--spine-root", str(estate / "agentic-spine"), "--workbench-root", str(estate / "workbench"),
-                           "--ssot-report-dir", str(reports)], cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
-    assert done.returncode == 1 and "in-process" in done.stdout
+    code, terminal, reports = hook_run(estate / "agentic-spine", "-m", "static or crossrepo", "-q", "--now", ESTATE_NOW,
+                                       "--workbench-root", str(estate / "workbench"))  # fmt: skip
+    assert code == 1 and "in-process" in terminal
     outputs = {p.name: p.read_text() for p in reports.iterdir()}
-    outputs["terminal"] = done.stdout + done.stderr
+    outputs["terminal"] = terminal
     assert "INFISICAL_TOKEN=<redacted>" in outputs["results.json"]
     assert "\x1b" not in outputs["terminal"] and " <img" not in outputs["closeout.md"]
     for name, text in outputs.items():

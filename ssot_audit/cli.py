@@ -21,18 +21,12 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from importlib import resources
 from pathlib import Path
 
 import pytest
 
-from . import quick
-
-
-def suite_dir() -> Path:
-    """The tests: shipped inside the wheel as ssot_audit/suite, or tests/ beside an editable checkout."""
-    packaged = Path(str(resources.files("ssot_audit") / "suite"))
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "tests"
+from . import inprocess
+from .suite import suite_dir
 
 
 def _git(cwd: Path, *args: str) -> Path | None:
@@ -168,10 +162,11 @@ have no history. DATE and REVISION-RANGE are as git log takes them."""
 def history_main(args: list[str]) -> int:
     import argparse
 
-    from . import gitobjects, history, judge
-    from .outputs import ReportDir
-    from .plugin import resolve_root
+    from . import gitobjects, history
+    from .estate import Root, UsageError
+    from .pytest_rules import Selection
     from .report import history_html
+    from .report.reportdir import ReportDir
 
     parser = argparse.ArgumentParser(prog="ssot-audit history", usage=HISTORY_USAGE, description=HISTORY_ABOUT)
     parser.add_argument("revisions", nargs="*")
@@ -187,13 +182,14 @@ def history_main(args: list[str]) -> int:
             root = Path(options.workbench_root).resolve()
             workbench = history.Side("workbench", root, gitobjects.git_dir(root))
         markers = options.m or ("static or crossrepo" if workbench else "static")
-        selection = judge.Selection(markers, options.k or "")
-        mint = resolve_root(options.mint_modules_root, "MINT_MODULES_ROOT", "~/code/mint-modules")
+        selection = Selection(markers, options.k or "")
+        mint = Root.resolve(options.mint_modules_root, "--mint-modules-root", "MINT_MODULES_ROOT",
+                            "~/code/mint-modules").path  # fmt: skip
         from .repo import Repo
 
         where = Path(options.ssot_report_dir).resolve() if options.ssot_report_dir else spine.git / "ssot-audit"
         reports = ReportDir(where)  # locked first: a run that cannot write its reports does not start
-    except (gitobjects.GitError, ValueError, pytest.UsageError) as error:
+    except (gitobjects.GitError, UsageError) as error:
         print(f"ssot-audit history: {error}", file=sys.stderr)
         return 4
     try:
@@ -224,11 +220,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args = ["--help" if a == "--help-pytest" else a for a in args]
     given = [*defaults(args, Path.cwd()), *args]
-    if quick.eligible(given):  # the hook's run: file checks only, nothing asked of pytest itself
-        return quick.main(given, ["ssot-audit"])
+    if inprocess.eligible(args):  # the hook's run: file checks only, nothing asked of pytest itself
+        return inprocess.main(given, ["ssot-audit"])
     suite = suite_dir()
-    config = Path(str(resources.files("ssot_audit") / "suite.ini"))
-    return int(pytest.main([str(suite), "-c", str(config), "--rootdir", str(suite), *given]))
+    return int(pytest.main([str(suite), "-c", str(suite / "pytest.ini"), "--rootdir", str(suite), *given]))
 
 
 if __name__ == "__main__":

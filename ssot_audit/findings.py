@@ -1,8 +1,10 @@
-"""What a check reports: one drift, located in a file, with the fix."""
+"""What a check reports: one drift, located in a file, with the fix; and how a test says it found some."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+import pytest
 
 from .redact import redact
 from .selectors import Facets
@@ -61,3 +63,23 @@ class Finding:
 
 def render_all(findings: list[Finding]) -> str:
     return "\n\n".join(f.render() for f in findings)
+
+
+class Drift(pytest.fail.Exception):
+    """A failed check: its findings are the whole message, without a traceback.
+
+    A pytest failure, so a test that raises it reads as failed wherever it runs; the engine
+    (ssot_audit/run.py) takes the findings from it whichever path called the test."""
+
+    # As pytest does for its own outcomes: reports then say "Drift: ...", not a module path.
+    __module__ = "builtins"
+
+    def __init__(self, findings: list[Finding]):
+        super().__init__(render_all(findings), pytrace=False)
+        self.findings = findings
+
+
+def expect(findings: list[Finding]) -> None:
+    """Fail the test with the findings, if there are any."""
+    if findings:
+        raise Drift(findings)

@@ -1,16 +1,15 @@
 """Drift history: every first-parent commit of a range judged at its own date, and where each verdict changed.
 
 The trees come from git objects (gitobjects.py, gittree.py), moved commit by commit; the tests run
-without a pytest session (judge.py), each only when the commit touched what it read or when it is
-judged against the clock. Per commit, the results are folded into entry statuses exactly as a run's
-reports fold them (report/results.py); `history.json` keeps, for each catalogue entry and each
-finding beyond the catalogue, the commits where that changed.
+through the engine's grid and runner without a pytest session (judge.py), each only when the commit
+touched what it read or when it is judged against the clock. Per commit, the results are folded into
+entry statuses exactly as a run's reports fold them (report/results.py); `history.json` keeps, for
+each catalogue entry and each finding beyond the catalogue, the commits where that changed.
 """
 
 from __future__ import annotations
 
 import time
-import warnings
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,11 +19,14 @@ from . import __version__, gitobjects
 from . import catalogue as catalogue_mod
 from . import waivers as waivers_mod
 from .baseline import key
+from .estate import Estate, UsageError
 from .gittree import Delta, Deps, GitTree, Snapshot
-from .judge import Estate, Judge, Selection, collect
+from .judge import Judge
+from .pytest_rules import Selection
 from .repo import Repo
 from .report.results import Results
 from .spine import Spine
+from .suite import collect, suite_dir
 from .timestamps import parse_utc
 from .workbench import Workbench
 
@@ -96,14 +98,12 @@ def run(spine: Side, workbench: Side | None, revisions: list[str], since: str | 
         raise HistoryError(f"no first-parent commits in {span} of {spine.root}")
     wb_commits = gitobjects.commits(workbench.git, ["HEAD"], None, commits[-1].date) if workbench else []
     catalogue = catalogue_mod.load()
-    judge = Judge(collect(suite), selection, mint_modules, waivers_option)
+    judge = Judge(collect(suite), selection)
     entries = {(e.kind, e.id): Timeline() for e in catalogue.entries.values() if e.cls != "never-assigned"}
     beyond: dict[tuple, Timeline] = {}
     listed = []
     wb_index = -1
-    # A check's advisories (warnings) belong to a run's terminal, not to each of a history's commits.
-    with gitobjects.Blobs(spine.git) as spine.blobs, _blobs(workbench) as wb_blobs, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with gitobjects.Blobs(spine.git) as spine.blobs, _blobs(workbench) as wb_blobs:
         if workbench:
             workbench.blobs = wb_blobs
         for number, commit in enumerate(commits):
@@ -122,9 +122,11 @@ def run(spine: Side, workbench: Side | None, revisions: list[str], since: str | 
             waivers = _waivers(spine, waivers_option)
 
             def views(spine_deps: Deps, wb_deps: Deps, when=when, waivers=waivers, wb_index=wb_index) -> Estate:
-                return _estate(spine, workbench if wb_index >= 0 else None, spine_deps, wb_deps, when, waivers, judge)
+                return _estate(spine, workbench if wb_index >= 0 else None, spine_deps, wb_deps, when, waivers,
+                               mint_modules)  # fmt: skip
 
-            results = judge.judge(views, (spine_delta, wb_delta))
+            in_force = (tuple(waivers.active(when.date())), waivers.unusable)
+            results = judge.judge(views, (spine_delta, wb_delta), in_force)
             if judge.changed:  # else every status and finding is the previous commit's
                 _record(listed[-1], results, judge, catalogue, entries, beyond)
     return {
@@ -144,7 +146,7 @@ def run(spine: Side, workbench: Side | None, revisions: list[str], since: str | 
         "beyond": [{"test": k[0], "file": k[1], "message": k[2], "changes": t.changes} for k, t in beyond.items()],
         "run": {
             "seconds": round(time.perf_counter() - started, 3),
-            "test_functions": len(judge.tests),
+            "test_functions": len(judge.specs),
             "reruns": judge.reruns,
         },  # fmt: skip
     }
@@ -176,29 +178,28 @@ def _follow(workbench: Side | None, wb_commits: list, index: int, when: datetime
 
 
 def _estate(spine: Side, workbench: Side | None, spine_deps: Deps, wb_deps: Deps, when: datetime,
-            waivers: tuple, judge: Judge) -> Estate:  # fmt: skip
-    """The commit's view for one test function's run, over fresh trees that record what it reads."""
+            waivers: waivers_mod.Waivers, mint_modules) -> Estate:  # fmt: skip
+    """The commit's estate for one test function's run, over fresh trees that record what it reads."""
     spine_repo = Repo("agentic-spine", spine.root, spine.tree(spine_deps), spine.documents)
     spine_view = Spine(spine_repo) if spine_repo.tree.is_dir("ops/bindings") else None
     wb_view = None
     if workbench is not None and spine_view is not None:
         wb_view = Workbench(Repo("workbench", workbench.root, workbench.tree(wb_deps), workbench.documents), spine_view)
-    return Estate(spine_view, wb_view, when, *waivers, judge.waivers_option, judge.mint_modules)
+    return Estate(spine_view, wb_view, mint_modules, None, when, waivers)
 
 
-def _waivers(spine: Side, option: str | None) -> tuple:
-    """The commit's waivers (or --waivers'), as the plugin loads them: (waivers, the finding if unusable)."""
+def _waivers(spine: Side, option: str | None) -> waivers_mod.Waivers:
+    """The commit's waivers (or --waivers'), as a normal run loads them."""
     tree = spine.tree(Deps())
     raw = None if option or not tree.is_file(waivers_mod.DEFAULT) else tree.raw(waivers_mod.DEFAULT)
     if not option and raw is None:
-        return [], None
-    return waivers_mod.find(option, spine.root, raw)[:2]
+        return waivers_mod.Waivers()
+    return waivers_mod.find(option, spine.root, raw)
 
 
 def _record(commit: dict, results_list: list, judge: Judge, catalogue, entries: dict, beyond: dict) -> None:
-    results = Results()
-    results.tests, results.deselected = judge.selected(results_list)
-    results.selection = judge.selection.markexpr
+    results = Results(judge.selection.why_deselected)  # live and local tests too: hosts keep no git history
+    results.tests = results_list
     for status in results.entries(catalogue):
         findings = [_finding(t.nodeid, f) for t, f in status.findings]
         entries[(status.entry.kind, status.entry.id)].see(commit, status.status, findings, status.reasons)
@@ -250,8 +251,6 @@ def failing_since(changes: list[dict]) -> dict | None:
 def failing_since_by_entry(spine_root: Path, workbench_root: Path, since: str, markexpr: str) -> dict | str:
     """For `--ssot-failing-since`: (kind, id) -> "failing since <sha> <date>" for each entry failing at the
     checkout's HEAD, from the history of its commits since `since`; or why there is none."""
-    from .cli import suite_dir  # the suite beside this package, as the CLI finds it
-
     try:
         spine = Side("agentic-spine", spine_root, gitobjects.git_dir(spine_root))
         workbench = None
@@ -262,7 +261,7 @@ def failing_since_by_entry(spine_root: Path, workbench_root: Path, since: str, m
                 workbench = None  # not a git checkout: its entries have no history
         selection = Selection(markexpr or ("static or crossrepo" if workbench else "static"))
         document = run(spine, workbench, [], since, None, selection, suite_dir(), None, None)
-    except (gitobjects.GitError, HistoryError, ValueError) as error:
+    except (gitobjects.GitError, HistoryError, UsageError) as error:
         return f"failing since: unknown ({error})"
     out = {}
     for entry in document["entries"]:

@@ -1,8 +1,14 @@
 """What each parametrized test runs over, read from the sources of truth.
 
 A test asks for items by naming the argument (`def test_x(gap_id, ...)`); the
-plugin parametrizes it with `ITEMS[argname]`. Nothing here is hard-coded: a new
-VM, host, gap or compose file becomes a new parameter.
+engine's grid (grid.py) parametrizes it with `ITEMS[argname]`, in every path. Nothing
+read from the sources is hard-coded: a new VM, host, gap or compose file becomes a new
+parameter. The few fixed lists (the verbs a read-only surface must not use, the fields
+a policy must set) are the gates' own rules, named here like any other item.
+
+Where a gate can legitimately find nothing to check (no receipts, no API capability,
+no active relocation), the item source says why; the test then reports one skipped
+`none` parameter with that reason instead of a silent pass.
 """
 
 from __future__ import annotations
@@ -12,6 +18,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .checks import authority, compose, inventories, master_plan, sources, ssh, ssot_docs
+from .checks.gates import (
+    bindings,
+    crossrepo,
+    governance,
+    layout,
+    paths,
+    placement,
+    receipts,
+    secrets,
+    surfaces,
+    workstation,
+)
 from .repo import SourceUnavailable
 from .selectors import Facets, facets
 from .spine import MASTER_PLAN, RELOCATION, Spine
@@ -106,10 +124,105 @@ ITEMS: dict[str, ItemSource] = {
 }  # fmt: skip
 
 
-# The gates' items build on ItemSource, so they are registered once it exists.
-from .gate_items import GATE_ITEMS  # noqa: E402
+def _spine(read) -> ItemSource:
+    return ItemSource(lambda spine, _: read(spine))
+
+
+def _vacuous(read, why: str) -> ItemSource:
+    return ItemSource(lambda spine, _: read(spine), empty=why)
+
+
+GATE_ITEMS: dict[str, ItemSource] = {
+    # tree layout
+    "root_dir": _spine(layout.root_dirs),
+    "script_area": _spine(layout.script_areas),
+    "open_doc": _vacuous(governance.open_docs, "docs/ holds nothing outside core/, legacy/, governance/ and brain/"),
+    # receipts and the loop ledger
+    "recent_session": _vacuous(receipts.recent_sessions, "receipts/sessions/ is empty (runtime data, git-ignored)"),
+    "latest_session": _vacuous(receipts.latest_session, "receipts/sessions/ is empty: there is no receipt to check"),
+    # plugin surfaces
+    "cloudflare_surface_file": _spine(lambda spine: surfaces.plugin_surface(spine, "cloudflare")),
+    "github_surface_file": _spine(lambda spine: surfaces.plugin_surface(spine, "github")),
+    "nodes_surface_file": _spine(lambda spine: surfaces.plugin_files(spine, "ssh", "ssh-*", "ssh*.yaml")),
+    "health_surface_file": _spine(
+        lambda spine: surfaces.plugin_files(spine, "services", "services-*", "services*.yaml")
+    ),
+    "maker_script": _spine(surfaces.maker_scripts),
+    # secrets
+    "api_capability": _vacuous(
+        secrets.api_capabilities, "no capability declares touches_api: true, so D13 checks nothing"
+    ),
+    "secrets_surface_file": _spine(secrets.secrets_surface),
+    # bindings
+    "queue_item": _vacuous(bindings.queue_items, "extraction.queue.yaml has no items"),
+    "required_update": _vacuous(
+        bindings.required_updates, "no relocation is active (state not preflight/cutover/cleanup)"
+    ),
+    "moved_service": _vacuous(bindings.moved_services, "no relocation is active, or every service is still planned"),
+    "live_exception": _vacuous(bindings.live_exceptions, "every legacy entrypoint exception is a NOOP placeholder"),
+    "naming_host": _spine(bindings.naming_hosts),
+    "vm_target": _spine(placement.vm_targets),
+    "relocation_service": _spine(placement.relocation_services),
+    # governance docs
+    "startup_file": _spine(governance.startup_surface),
+    "fact_route": _spine(governance.fact_routes),
+    "entrypoint_repo": _spine(governance.entrypoint_repos),
+    "forbidden_term": _vacuous(governance.forbidden_terms, "agent.read.surface.yaml lists no forbidden_terms"),
+    "fact_lock_doc": _spine(governance.fact_lock_docs),
+    "no_fact_doc": _spine(governance.no_fact_docs),
+    "registry_service": _spine(governance.registry_services),
+    "pillar": _vacuous(governance.pillars, "there is no docs/pillars/<name>/ folder to check"),
+    "stack": _spine(governance.stacks),
+    # workstation (paths relative to the binding's host_root; tests resolve them under --home)
+    "active_config": _spine(lambda spine: workstation.config_files(spine, "active_config_files")),
+    "forbidden_config": _spine(lambda spine: workstation.config_files(spine, "forbidden_config_files")),
+    "tool_source_binding": _spine(workstation.source_bindings),
+    "probed_tool": _spine(workstation.probed_tools),
+}
+
+
+def _rules(values) -> ItemSource:
+    """A gate's own fixed list (the verbs, fields or files it checks): the same items on every spine."""
+    return ItemSource(lambda *_: list(values))
+
+
+# The gates' fixed lists, one name per list, so a test's parameters all come from this registry.
+RULE_ITEMS: dict[str, ItemSource] = {
+    "home_agent_scope": _rules(paths.HOME_AGENT_SCOPES),
+    "legacy_scope": _rules(paths.LEGACY_SCOPES),
+    "code_case_scope": _rules(paths.CODE_CASE_SCOPES),
+    "brain_file": _rules(paths.BRAIN_FILES),
+    "cloudflare_verb": _rules(surfaces.CLOUDFLARE_VERBS),
+    "actions_leak_field": _rules(surfaces.ACTIONS_LEAK_FIELDS),
+    "compose_verb": _rules(surfaces.COMPOSE_VERBS),
+    "compose_rule": _rules(surfaces.COMPOSE_RULES),
+    "backup_command": _rules(surfaces.BACKUP_COMMANDS),
+    "backup_rule": _rules(surfaces.BACKUP_RULES),
+    "labels_file": _rules((surfaces.LABELS_FILE, surfaces.LABELS_STATUS)),
+    "labels_rule": _rules(surfaces.LABELS_RULES),
+    "maker_tool": _rules(surfaces.MAKER_SCRIPTS),
+    "policy_field": _rules(secrets.POLICY_FIELDS),
+    "policy_list": _rules(secrets.POLICY_LISTS),
+    "namespace_plugin": _rules(secrets.NAMESPACE_PLUGINS),
+    "namespace_cohort": _rules(secrets.NAMESPACE_COHORTS),
+    "namespace_command": _rules(secrets.NAMESPACE_COMMANDS),
+    "preflight_file": _rules(bindings.PREFLIGHT_FILES),
+    "preflight_service": _rules(bindings.PREFLIGHT_SERVICES),
+    "receipt_stamp": _rules(receipts.STAMPS),
+    "clutter_dir": _rules(("bin", "ops")),
+    "drift_magnet": _rules(layout.DRIFT_MAGNETS),
+    "canonical_tool": _rules(crossrepo.CANONICAL_TOOLS),
+}
 
 ITEMS.update(GATE_ITEMS)
+ITEMS.update(RULE_ITEMS)
+
+# The waivers test's items are the run's waivers (grid.py reads them from the estate, not from a checkout).
+WAIVER = "waiver"
+
+
+def is_item(argname: str) -> bool:
+    return argname in ITEMS or argname == WAIVER
 
 
 def read(argname: str, spine: Spine | None, workbench: Workbench | None) -> tuple[list[Item], str | None]:

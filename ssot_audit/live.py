@@ -15,6 +15,9 @@ the file checks'. What it adds to testinfra:
 * `@pytest.mark.runs_on(role)`: a test that only makes sense on, say, the
   hypervisors is deselected for the other hosts, by what the spine says of them;
 * `--max-scrub-age-days` and `--host-timeout` (the clock, `--now`, is the plugin's: gates use it too).
+
+A fact a host cannot give is classified by the engine (ssot_audit/run.py) like every other outcome:
+a missing command skips, a failed read is a finding.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ import testinfra
 
 from .findings import Finding
 from .hostview import HostView
-from .plugin import ESTATE, expect
-from .probe import CommandMissing, HostUnreachable, Probe, ProbeError
+from .plugin import audit_of
+from .probe import HostUnreachable, Probe
 from .repo import SourceUnavailable
 from .spine import BACKUP, Spine
 from .transport import BoundedSsh, Masters, inventory_refusals, refusal
@@ -156,7 +159,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for item in live:
             item.add_marker(pytest.mark.skip(reason=HOSTS_HELP))
         return
-    spine = config.stash[ESTATE].usable_spine()  # None: roles cannot be told; the plugin says why
+    spine = audit_of(config).estate.spine  # None: roles cannot be told; the plugin says why
     dropped = []
     for item in live:
         host = item.callspec.params.get("_testinfra_host") if hasattr(item, "callspec") else None
@@ -210,23 +213,3 @@ def hypervisor_peers(host_view: HostView, pytestconfig: pytest.Config, spine: Sp
 @pytest.fixture(scope="session")
 def max_scrub_age_days(pytestconfig: pytest.Config) -> int:
     return pytestconfig.getoption("max_scrub_age_days")
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item):
-    try:
-        return (yield)
-    except CommandMissing as exc:
-        pytest.skip(str(exc))
-    except ProbeError as exc:
-        host = item.callspec.params.get("_testinfra_host") if hasattr(item, "callspec") else None
-        name = host_name(host) if host else "the host"
-        expect(
-            [
-                Finding(
-                    f"host {name}", None, f"could not read a fact from {name}",
-                    expected="the read-only command to succeed", found=str(exc),
-                    fix=f"run the command by hand on {name} to see why it fails",
-                )
-            ]
-        )  # fmt: skip

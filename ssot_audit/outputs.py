@@ -6,32 +6,24 @@ Loaded by ssot_audit.plugin (its `pytest_plugins`).
   built from pytest's TestReports (and CollectReports). `scrub` rewrites each report as it
   is made, outermost of every makereport hook, so whatever any output later reads from it
   (the failure text, skip and xfail reasons, captured output, user properties) is redacted.
-* The report dir: one run at a time (an flock), every file written to a staging dir and
-  moved into place with rename(2) at the end, so a reader sees the last complete set or
-  the new one, never half of either. A run that stops on a usage error (bad option, missing
-  root, bad --hosts) leaves the last reports untouched. SIGTERM is turned into the
+* The report dir (report/reportdir.py) of a pytest run: opened at configure, so a run that stops
+  on a usage error (bad option, missing root, bad --hosts) leaves the last reports untouched;
+  pytest-html and junitxml write into its staging dir. SIGTERM is turned into the
   KeyboardInterrupt that SIGINT is, and a run so stopped says INTERRUPTED in every output.
 """
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
-import re
-import shutil
 import signal
-import tempfile
-from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
 import pytest
 from _pytest.junitxml import xml_key
 
+from .estate import UsageError
 from .redact import redact
-
-INTERRUPTED = "INTERRUPTED: the run was stopped before it finished; what it did not reach counts as not run."
+from .report.reportdir import INTERRUPTED, ReportDir
 
 
 def scrub(report) -> None:
@@ -64,86 +56,6 @@ def pytest_make_collect_report(collector):
     return report
 
 
-class ReportDir:
-    """The report dir of this run: locked, written through a staging dir, committed at the end."""
-
-    def __init__(self, final: Path):
-        self.final = final
-        try:
-            final.mkdir(parents=True, exist_ok=True)
-            self._lock = os.open(final, os.O_RDONLY | os.O_DIRECTORY)  # the dir itself: no lock file left behind
-        except OSError as exc:
-            raise pytest.UsageError(f"--ssot-report-dir {final}: {exc.strerror}") from None
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            self.staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=final))
-        except OSError as exc:
-            os.close(self._lock)
-            busy = isinstance(exc, BlockingIOError)
-            raise pytest.UsageError(
-                f"--ssot-report-dir {final}: " + ("in use by another ssot-audit run" if busy else exc.strerror)
-            ) from None
-        self.exitstatus: int | None = None  # set when the session finishes; None: it never started
-        self.started = _utc_now()
-
-    @property
-    def interrupted(self) -> bool:
-        return self.exitstatus == pytest.ExitCode.INTERRUPTED
-
-    def path(self, name: str) -> Path:
-        return self.staging / name
-
-    def write_markdown(self, name: str, text: str) -> None:
-        if self.interrupted:
-            text = f"**{INTERRUPTED}**\n\n{text}"
-        self.path(name).write_text(inert_markdown(text))
-
-    def write_html(self, name: str, page: str) -> None:
-        """A page whose texts are escaped and redacted where it is made (report/history_html.py)."""
-        self.path(name).write_text(page, errors="backslashreplace")  # a path git stores in no encoding
-
-    def write_json(self, name: str, document: dict) -> None:
-        status = {"status": "INTERRUPTED" if self.interrupted else "complete", "started": self.started,
-                  "finished": _utc_now()}  # fmt: skip
-        document = {**document, "run": {**status, **document.get("run", {})}}
-        # compact: indented JSON goes through json's pure-Python encoder (0.6 s against 0.2 s for a 100x tree's)
-        self.path(name).write_text(json.dumps(redacted(document), separators=(",", ":")) + "\n")
-
-    def close(self) -> None:
-        """Move the staged files into place, unless the run never got going (then the old set stays)."""
-        try:
-            if self.exitstatus is not None and self.exitstatus != pytest.ExitCode.USAGE_ERROR:
-                for staged in sorted(self.staging.iterdir()):
-                    os.replace(staged, self.final / staged.name)
-        finally:
-            shutil.rmtree(self.staging, ignore_errors=True)
-            os.close(self._lock)
-
-
-def _utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-# The only markup closeout.md keeps: folding a long list. Whole lines, no attributes, no `<` inside.
-_FOLD = re.compile(r"</?details>|<summary>[^<]*</summary>")
-
-
-def inert_markdown(text: str) -> str:
-    """Redacted line by line (no pattern may join two table rows), and no raw HTML but the fold:
-    `\\<` renders as `<`."""
-    lines = (redact(line) for line in text.split("\n"))
-    return "\n".join(line if _FOLD.fullmatch(line) else line.replace("<", "\\<") for line in lines)
-
-
-def redacted(value):
-    """A JSON document with every string redacted, keys too."""
-    if isinstance(value, dict):
-        return {redact(str(k)): redacted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redacted(v) for v in value]
-    return redact(value) if isinstance(value, str) else value
-
-
 REPORT_DIR = pytest.StashKey[ReportDir]()
 _PREVIOUS_SIGTERM = pytest.StashKey[object]()
 
@@ -161,7 +73,10 @@ def pytest_configure(config: pytest.Config) -> None:
     option = config.getoption("ssot_report_dir")
     if not option or hasattr(config, "workerinput"):
         return
-    reports = ReportDir(Path(option))
+    try:
+        reports = ReportDir(Path(option))
+    except UsageError as error:
+        raise pytest.UsageError(str(error)) from None
     config.stash[REPORT_DIR] = reports
     if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
         config.option.htmlpath = str(reports.path("ssot-report.html"))

@@ -9,11 +9,10 @@ from pathlib import Path
 from . import catalogue
 from .catalogue import Catalogue
 from .findings import Finding
+from .options import WAIVERS_DEFAULT as DEFAULT
 from .repo import SourceError
 from .schema import validate
 from .sources.structured import load_yaml
-
-DEFAULT = "ops/bindings/ssot-audit.waivers.yaml"
 
 
 @dataclass(frozen=True)
@@ -78,18 +77,31 @@ def unusable(path: Path, error: WaiverError) -> Finding:
     )  # fmt: skip
 
 
-def find(given: str | None, spine_root: Path, raw: bytes | None = None) -> tuple[list[Waiver], Finding | None, str]:
+@dataclass(frozen=True)
+class Waivers:
+    """The run's waivers: those in force, or the one failure of a file that cannot be used."""
+
+    waivers: tuple[Waiver, ...] = ()
+    unusable: Finding | None = None  # the waivers test's one failure when the file cannot be used
+    named: str = "none"  # what the reports name as the waivers
+    file: str = DEFAULT  # what the waivers test's findings name
+
+    def active(self, today: date) -> list[Waiver]:
+        return [w for w in self.waivers if not w.expired(today)]
+
+
+def find(given: str | None, spine_root: Path, raw: bytes | None = None) -> Waivers:
     """The run's waivers: `given` (--waivers), else the spine's own file when it has one (`raw`: its bytes,
-    when they come from a commit's tree). (waivers, the waivers test's one failure when the file cannot be
-    used, what the reports name as the waivers)."""
+    when they come from a commit's tree)."""
     path = Path(given) if given else spine_root / DEFAULT
+    file = given or DEFAULT
     if not given and raw is None and not _is_file(path):
-        return [], None, "none"
+        return Waivers(file=file)
     try:
         waivers = load(path, catalogue.load(), raw)
     except WaiverError as error:  # nothing is waived, and every check still runs
-        return [], unusable(path, error), given or "none"
-    return waivers, None, given or (str(path) if waivers else "none")
+        return Waivers((), unusable(path, error), given or "none", file)
+    return Waivers(tuple(waivers), None, given or (str(path) if waivers else "none"), file)
 
 
 def _is_file(path: Path) -> bool:

@@ -72,12 +72,13 @@ COMPARATORS = {"service_registry": _service_registry, "backup_inventory": _backu
 def check_supporting_agrees(spine: Spine, workbench: Workbench, domain: str) -> list[Finding]:
     """On the items and fields both files hold, the supporting copy says what the authority says."""
     authority, supporting, authority_rel, line_of = COMPARATORS[domain](spine, workbench)
-    shared = set(authority) & set(supporting)
+    # In a fixed order: the diff is shown as DeepDiff lists it, and a set's order changes from run to run.
+    shared = sorted(set(authority) & set(supporting), key=str)
     left = {k: authority[k] for k in shared}
     right = {k: supporting[k] for k in shared}
     if isinstance(next(iter(left.values()), None), dict):  # compare only fields present on both sides
         for key in shared:
-            common = set(left[key]) & set(right[key])
+            common = sorted(set(left[key]) & set(right[key]), key=str)
             left[key] = {f: left[key][f] for f in common}
             right[key] = {f: right[key][f] for f in common}
     from deepdiff import DeepDiff  # here, not at the top: the static runs (the pre-commit hook) never need it

@@ -34,6 +34,11 @@ class TestResult:
     def about(self, key: tuple[str, str]) -> list[dict]:
         return [f for f in self.findings if list(key) in f["entries"]]
 
+    @classmethod
+    def from_dict(cls, data: dict) -> TestResult:
+        """As `dataclasses.asdict` left it, possibly after a trip between processes (xdist)."""
+        return cls(**{**data, "claims": [tuple(c) for c in data["claims"]]})
+
 
 @dataclass
 class EntryStatus:
@@ -63,31 +68,27 @@ class EntryStatus:
         return f"{len(self.ran)} check(s) ran clean: {names}{more}{also}"
 
 
+def location(finding: dict) -> str:
+    return f"{finding['file']}:{finding['line']}" if finding.get("line") else finding["file"]
+
+
 def headline(finding: dict) -> str:
-    where = f"{finding['file']}:{finding['line']}" if finding.get("line") else finding["file"]
-    return f"{where}: {finding['message']}"
+    return f"{location(finding)}: {finding['message']}"
 
 
 def outcome_of(report) -> str | None:
-    """A TestReport's outcome as the audit counts it; None for phases that say nothing new."""
+    """What pytest itself decided, where the engine did not run the test (a skip or an error in setup, an
+    error in teardown); None for phases that say nothing new."""
     if report.when == "call" or (report.when == "setup" and not report.passed):
-        if getattr(report, "ssot", {}).get("known"):
-            return "known"
-        if hasattr(report, "wasxfail"):
-            return "waived" if report.skipped else "passed"
-        if report.failed and not getattr(report, "ssot", {}).get("drift"):
-            return "error"  # not a finding: the check itself broke (or its setup did)
-        if report.skipped and _reason(report).startswith(NOT_APPLICABLE):
-            return "n/a"
-        return report.outcome
+        if report.skipped:
+            return "n/a" if _reason(report).startswith(NOT_APPLICABLE) else "skipped"
+        return "error" if report.failed else report.outcome
     if report.when == "teardown" and report.failed:
         return "error"
     return None
 
 
 def _reason(report) -> str:
-    if hasattr(report, "wasxfail"):
-        return str(report.wasxfail)
     if report.skipped and isinstance(report.longrepr, tuple):
         return str(report.longrepr[2]).removeprefix("Skipped: ")
     if report.failed:
@@ -96,16 +97,23 @@ def _reason(report) -> str:
 
 
 class Results:
-    def __init__(self) -> None:
+    def __init__(self, unseen: str = "not collected in this run") -> None:
         self.tests: list[TestResult] = []
-        self.deselected: dict[str, str] = {}  # test function -> why it did not run (marker expression)
-        self.selection = ""  # the run's -m expression: why a test that no process collected did not run
+        self.deselected: dict[str, str] = {}  # test function -> why it did not run (-m, -k)
+        # Why a test that no process ran at all did not run: the selection (a live test an xdist worker
+        # deselected, or one a run without a pytest session never collects), or nothing said otherwise.
+        self.unseen = unseen
 
     def add(self, report) -> None:
+        """A pytest report: the engine's result where the engine ran the test (ssot_audit/run.py), else
+        what pytest itself decided (a skip or an error in setup, an error in teardown)."""
+        ssot = getattr(report, "ssot", None) or {}
+        if ssot.get("result"):
+            self.tests.append(TestResult.from_dict(ssot["result"]))
+            return
         outcome = outcome_of(report)
         if outcome is None:
             return
-        ssot = getattr(report, "ssot", None) or {}
         self.tests.append(
             TestResult(
                 nodeid=report.nodeid,
@@ -136,8 +144,7 @@ class Results:
         for test in entry.covered_by:
             runs = [t for t in claimed if t.test == test]
             if not runs:
-                unseen = f"not selected by -m {self.selection!r}" if self.selection else "not collected in this run"
-                reasons.append(f"{test} did not run ({self.deselected.get(test, unseen)})")
+                reasons.append(f"{test} did not run ({self.deselected.get(test, self.unseen)})")
             for t in runs:
                 if t.outcome in ("skipped", "error"):
                     reasons.append(f"{t.nodeid.split('::')[-1]} {t.outcome}: {t.reason}")

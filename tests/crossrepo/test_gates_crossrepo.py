@@ -3,17 +3,16 @@
 import pytest
 
 from ssot_audit.checks.gates import advise, crossrepo, governance
-from ssot_audit.plugin import expect
+from ssot_audit.findings import expect
 
 pytestmark = pytest.mark.crossrepo
 
 
 @pytest.mark.gate("D25")
-@pytest.mark.parametrize("name", crossrepo.CANONICAL_TOOLS)
-def test_secrets_cli_is_canonical(name, spine, workbench):
+def test_secrets_cli_is_canonical(canonical_tool, spine, workbench):
     """The spine's copy is executable; a missing or different workbench copy is only advisory."""
-    advise(crossrepo.vendored_copy_warning(spine, workbench.repo, name))
-    expect(crossrepo.check_canonical_tool(spine, name))
+    advise(crossrepo.vendored_copy_warning(spine, workbench.repo, canonical_tool))
+    expect(crossrepo.check_canonical_tool(spine, canonical_tool))
 
 
 @pytest.mark.gate("D26")

@@ -3,7 +3,7 @@
 import pytest
 
 from ssot_audit.checks.sources import check_repeated_keys, check_source
-from ssot_audit.plugin import expect
+from ssot_audit.findings import expect
 
 pytestmark = pytest.mark.crossrepo
 

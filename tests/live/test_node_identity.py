@@ -4,7 +4,7 @@ matches the ssh target id, and is unique with the machine ID (gate D39)."""
 import pytest
 
 from ssot_audit.checks.live import identity
-from ssot_audit.plugin import expect
+from ssot_audit.findings import expect
 
 pytestmark = [pytest.mark.live, pytest.mark.runs_on("hypervisor")]
 

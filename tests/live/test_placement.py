@@ -4,7 +4,7 @@ on pve; proxmox-home has no 204.conf)."""
 import pytest
 
 from ssot_audit.checks.live import placement
-from ssot_audit.plugin import expect
+from ssot_audit.findings import expect
 
 pytestmark = pytest.mark.live
 

@@ -3,7 +3,7 @@ tests skip with the same reason instead of each waiting out a connection timeout
 
 import pytest
 
-from ssot_audit.plugin import expect
+from ssot_audit.findings import expect
 
 pytestmark = pytest.mark.live
 

@@ -4,7 +4,7 @@
 import pytest
 
 from ssot_audit.checks.live import backups
-from ssot_audit.plugin import expect
+from ssot_audit.findings import expect
 
 pytestmark = pytest.mark.live
 

@@ -8,7 +8,7 @@ import pytest
 
 from ssot_audit import local_facts as facts
 from ssot_audit.checks.gates import advise, workstation
-from ssot_audit.plugin import expect
+from ssot_audit.findings import expect
 
 pytestmark = pytest.mark.local
 

@@ -3,17 +3,16 @@
 import pytest
 
 from ssot_audit.checks.gates import advise, bindings, placement, workstation
-from ssot_audit.plugin import expect
+from ssot_audit.findings import expect
 
 pytestmark = pytest.mark.static
 
 
 # D3 ---------------------------------------------------------------------------------
 @pytest.mark.gate("D3")
-@pytest.mark.parametrize("rel", bindings.PREFLIGHT_FILES)
-def test_preflight_input_exists(rel, spine):
+def test_preflight_input_exists(preflight_file, spine):
     """What `ops preflight` runs, sources and hashes is there (the suite never runs it)."""
-    expect(bindings.check_preflight_file(spine, rel))
+    expect(bindings.check_preflight_file(spine, preflight_file))
 
 
 @pytest.mark.gate("D3")
@@ -22,9 +21,8 @@ def test_preflight_manifest_lists_ssots(spine):
 
 
 @pytest.mark.gate("D3")
-@pytest.mark.parametrize("service", bindings.PREFLIGHT_SERVICES)
-def test_preflight_service_hint_resolves(service, spine):
-    expect(bindings.check_preflight_service(spine, service))
+def test_preflight_service_hint_resolves(preflight_service, spine):
+    expect(bindings.check_preflight_service(spine, preflight_service))
 
 
 # D28 (queue half; the path half is in test_gates_governance) ----------------------------

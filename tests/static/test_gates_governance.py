@@ -3,7 +3,7 @@
 import pytest
 
 from ssot_audit.checks.gates import governance, paths
-from ssot_audit.plugin import expect
+from ssot_audit.findings import expect
 
 pytestmark = pytest.mark.static
 
@@ -44,9 +44,8 @@ def test_no_fact_doc_repeats_facts(no_fact_doc, spine):
 
 # D28 (path half; the queue half is in test_gates_bindings) -----------------------------
 @pytest.mark.gate("D28")
-@pytest.mark.parametrize("scope", paths.LEGACY_SCOPES)
-def test_no_legacy_absolute_path(scope, spine):
-    expect(paths.check_no_legacy_root(spine, scope))
+def test_no_legacy_absolute_path(legacy_scope, spine):
+    expect(paths.check_no_legacy_root(spine, legacy_scope))
 
 
 # D38 ------------------------------------------------------------------------------

@@ -3,17 +3,16 @@
 import pytest
 
 from ssot_audit.checks.gates import paths, surfaces
-from ssot_audit.plugin import expect
+from ssot_audit.findings import expect
 
 pytestmark = pytest.mark.static
 
 
 # D5 ---------------------------------------------------------------------------------
 @pytest.mark.gate("D5")
-@pytest.mark.parametrize("scope", paths.HOME_AGENT_SCOPES)
-def test_no_home_agent_coupling(scope, spine):
+def test_no_home_agent_coupling(home_agent_scope, spine):
     """No code line (comments aside) references the legacy ~/agent inbox."""
-    expect(paths.check_no_home_agent(spine, scope))
+    expect(paths.check_no_home_agent(spine, home_agent_scope))
 
 
 # D14 ------------------------------------------------------------------------------
@@ -28,9 +27,8 @@ def test_cloudflare_surface_has_no_legacy_smells(cloudflare_surface_file, spine)
 
 
 @pytest.mark.gate("D14")
-@pytest.mark.parametrize("verb", surfaces.CLOUDFLARE_VERBS)
-def test_cloudflare_status_has_no_mutating_verbs(verb, spine):
-    expect(surfaces.check_cloudflare_verb(spine, verb))
+def test_cloudflare_status_has_no_mutating_verbs(cloudflare_verb, spine):
+    expect(surfaces.check_cloudflare_verb(spine, cloudflare_verb))
 
 
 @pytest.mark.gate("D14")
@@ -57,10 +55,9 @@ def test_github_actions_status_is_read_only(spine):
 
 
 @pytest.mark.gate("D15")
-@pytest.mark.parametrize("field", surfaces.ACTIONS_LEAK_FIELDS)
-def test_github_actions_status_requests_no_leak_field(field, spine):
+def test_github_actions_status_requests_no_leak_field(actions_leak_field, spine):
     _actions_status(spine)
-    expect(surfaces.check_actions_json_field(spine, field))
+    expect(surfaces.check_actions_json_field(spine, actions_leak_field))
 
 
 # D18 ------------------------------------------------------------------------------
@@ -70,15 +67,13 @@ def test_compose_status_is_executable(spine):
 
 
 @pytest.mark.gate("D18")
-@pytest.mark.parametrize("verb", surfaces.COMPOSE_VERBS)
-def test_compose_status_has_no_mutating_verbs(verb, spine):
-    expect(surfaces.check_compose_verb(spine, verb))
+def test_compose_status_has_no_mutating_verbs(compose_verb, spine):
+    expect(surfaces.check_compose_verb(spine, compose_verb))
 
 
 @pytest.mark.gate("D18")
-@pytest.mark.parametrize("rule", surfaces.COMPOSE_RULES)
-def test_compose_status_is_clean(rule, spine):
-    expect(surfaces.check_compose_rule(spine, rule))
+def test_compose_status_is_clean(compose_rule, spine):
+    expect(surfaces.check_compose_rule(spine, compose_rule))
 
 
 # D19 ------------------------------------------------------------------------------
@@ -88,15 +83,13 @@ def test_backup_status_and_binding_exist(spine):
 
 
 @pytest.mark.gate("D19")
-@pytest.mark.parametrize("command", surfaces.BACKUP_COMMANDS)
-def test_backup_status_runs_no_mutating_command(command, spine):
-    expect(surfaces.check_backup_command(spine, command))
+def test_backup_status_runs_no_mutating_command(backup_command, spine):
+    expect(surfaces.check_backup_command(spine, backup_command))
 
 
 @pytest.mark.gate("D19")
-@pytest.mark.parametrize("rule", surfaces.BACKUP_RULES)
-def test_backup_status_is_clean(rule, spine):
-    expect(surfaces.check_backup_rule(spine, rule))
+def test_backup_status_is_clean(backup_rule, spine):
+    expect(surfaces.check_backup_rule(spine, backup_rule))
 
 
 # D22 ------------------------------------------------------------------------------
@@ -130,15 +123,13 @@ def test_health_surface_is_read_only(health_surface_file, spine):
 
 # D24 ------------------------------------------------------------------------------
 @pytest.mark.gate("D24")
-@pytest.mark.parametrize("rel", [surfaces.LABELS_FILE, surfaces.LABELS_STATUS])
-def test_labels_surface_exists(rel, spine):
-    expect(surfaces.check_labels_file(spine, rel))
+def test_labels_surface_exists(labels_file, spine):
+    expect(surfaces.check_labels_file(spine, labels_file))
 
 
 @pytest.mark.gate("D24")
-@pytest.mark.parametrize("rule", surfaces.LABELS_RULES)
-def test_labels_status_is_read_only(rule, spine):
-    expect(surfaces.check_labels_rule(spine, rule))
+def test_labels_status_is_read_only(labels_rule, spine):
+    expect(surfaces.check_labels_rule(spine, labels_rule))
 
 
 # D40 ------------------------------------------------------------------------------
@@ -148,9 +139,8 @@ def test_maker_inventory_lists_tools(spine):
 
 
 @pytest.mark.gate("D40")
-@pytest.mark.parametrize("name", surfaces.MAKER_SCRIPTS)
-def test_maker_script_is_executable(name, spine):
-    expect(surfaces.check_maker_script_executable(spine, name))
+def test_maker_script_is_executable(maker_tool, spine):
+    expect(surfaces.check_maker_script_executable(spine, maker_tool))
 
 
 @pytest.mark.gate("D40")
@@ -161,9 +151,8 @@ def test_maker_script_is_clean(maker_script, spine):
 
 # D42 ------------------------------------------------------------------------------
 @pytest.mark.gate("D42")
-@pytest.mark.parametrize("scope", paths.CODE_CASE_SCOPES)
-def test_scripts_use_lowercase_code_path(scope, spine):
-    expect(paths.check_code_path_case(spine, scope))
+def test_scripts_use_lowercase_code_path(code_case_scope, spine):
+    expect(paths.check_code_path_case(spine, code_case_scope))
 
 
 @pytest.mark.gate("D42")
@@ -173,8 +162,7 @@ def test_capabilities_use_lowercase_code_path(spine):
 
 # D47 ------------------------------------------------------------------------------
 @pytest.mark.gate("D47")
-@pytest.mark.parametrize("rel", paths.BRAIN_FILES)
-def test_no_brain_dir_reference(rel, spine):
-    if not spine.repo.tree.is_file(rel):
-        pytest.skip(f"{rel} is absent: nothing to check (as the original)")
-    expect(paths.check_no_brain_dir(spine, rel))
+def test_no_brain_dir_reference(brain_file, spine):
+    if not spine.repo.tree.is_file(brain_file):
+        pytest.skip(f"{brain_file} is absent: nothing to check (as the original)")
+    expect(paths.check_no_brain_dir(spine, brain_file))

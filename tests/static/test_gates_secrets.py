@@ -4,7 +4,7 @@ and the namespace migration is wired."""
 import pytest
 
 from ssot_audit.checks.gates import secrets, surfaces
-from ssot_audit.plugin import expect
+from ssot_audit.findings import expect
 
 pytestmark = pytest.mark.static
 
@@ -28,30 +28,25 @@ def test_secrets_surface_is_read_only(secrets_surface_file, spine):
 
 
 @pytest.mark.gate("D43")
-@pytest.mark.parametrize("field", secrets.POLICY_FIELDS)
-def test_secrets_policy_field_is_set(field, spine):
-    expect(secrets.check_policy_field(spine, field))
+def test_secrets_policy_field_is_set(policy_field, spine):
+    expect(secrets.check_policy_field(spine, policy_field))
 
 
 @pytest.mark.gate("D43")
-@pytest.mark.parametrize("field", secrets.POLICY_LISTS)
-def test_secrets_policy_list_is_not_empty(field, spine):
-    expect(secrets.check_policy_list(spine, field))
+def test_secrets_policy_list_is_not_empty(policy_list, spine):
+    expect(secrets.check_policy_list(spine, policy_list))
 
 
 @pytest.mark.gate("D43")
-@pytest.mark.parametrize("name", secrets.NAMESPACE_PLUGINS)
-def test_secrets_namespace_plugin_is_executable(name, spine):
-    expect(secrets.check_namespace_plugin(spine, name))
+def test_secrets_namespace_plugin_is_executable(namespace_plugin, spine):
+    expect(secrets.check_namespace_plugin(spine, namespace_plugin))
 
 
 @pytest.mark.gate("D43")
-@pytest.mark.parametrize("cohort", secrets.NAMESPACE_COHORTS)
-def test_secrets_namespace_cohort_is_declared(cohort, spine):
-    expect(secrets.check_namespace_cohort(spine, cohort))
+def test_secrets_namespace_cohort_is_declared(namespace_cohort, spine):
+    expect(secrets.check_namespace_cohort(spine, namespace_cohort))
 
 
 @pytest.mark.gate("D43")
-@pytest.mark.parametrize("command", secrets.NAMESPACE_COMMANDS)
-def test_secrets_namespace_command_is_wired(command, spine):
-    expect(secrets.check_namespace_command(spine, command))
+def test_secrets_namespace_command_is_wired(namespace_command, spine):
+    expect(secrets.check_namespace_command(spine, namespace_command))

@@ -3,7 +3,7 @@
 import pytest
 
 from ssot_audit.checks.gates import layout
-from ssot_audit.plugin import expect
+from ssot_audit.findings import expect
 
 pytestmark = pytest.mark.static
 
@@ -26,9 +26,8 @@ def test_shell_scripts_stay_in_bounds(script_area, spine):
 
 
 @pytest.mark.gate("D8")
-@pytest.mark.parametrize("directory", ["bin", "ops"])
-def test_no_backup_clutter(directory, spine):
-    expect(layout.check_no_backup_clutter(spine, directory))
+def test_no_backup_clutter(clutter_dir, spine):
+    expect(layout.check_no_backup_clutter(spine, clutter_dir))
 
 
 @pytest.mark.gate("D10")
@@ -47,6 +46,5 @@ def test_root_dir_in_allowlist(root_dir, spine):
 
 
 @pytest.mark.gate("D17")
-@pytest.mark.parametrize("name", layout.DRIFT_MAGNETS)
-def test_drift_magnet_absent(name, spine):
-    expect(layout.check_drift_magnet(spine, name))
+def test_drift_magnet_absent(drift_magnet, spine):
+    expect(layout.check_drift_magnet(spine, drift_magnet))

@@ -3,7 +3,7 @@
 import pytest
 
 from ssot_audit.checks import loops
-from ssot_audit.plugin import expect
+from ssot_audit.findings import expect
 
 pytestmark = pytest.mark.static
 

@@ -3,7 +3,7 @@
 import pytest
 
 from ssot_audit.checks.sources import check_repeated_keys, check_source, declared
-from ssot_audit.plugin import expect
+from ssot_audit.findings import expect
 from ssot_audit.sources import SourceMissing
 
 pytestmark = pytest.mark.static

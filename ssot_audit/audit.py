@@ -1,0 +1,164 @@
+"""One audit run: the estate it judges, its cases, their results, the entry statuses, the verdict, the reports.
+
+The pytest plugin and the in-process run each make one `Audit` from the same options and give it the
+same cases in the same order; what they tell the user (statuses, findings, reports, exit status) is
+decided here. The history judges commit after commit with the grid and the runner directly (judge.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import __version__, gate_registry
+from . import catalogue as catalogue_mod
+from . import grid as grid_mod
+from . import run as run_mod
+from . import waivers as waivers_mod
+from .baseline import Baseline, BaselineError
+from .estate import Estate, Roots, UsageError, judged_at
+from .pytest_rules import Selection
+from .redact import redact
+from .report import closeout, terminal
+from .report import environment as environment_mod
+from .report.environment import commit
+from .report.results import EntryStatus, Results, TestResult
+from .suite import Spec
+
+
+class Audit:
+    """`options`: the option values by dest (see options.py), with `markexpr` and `keyword` (-m, -k);
+    `command`: how the run was started, for the run record; `hosts`: what --hosts named, or "none"."""
+
+    def __init__(self, options, command: list[str], hosts: str = "none"):
+        self.options = options
+        self.command = command
+        self.hosts = hosts
+        self.roots = Roots.resolve(options)
+        self.now = judged_at(options.now)
+        self.selection = Selection(options.markexpr or "", options.keyword or "")
+        self.baseline = _baseline(options.ssot_baseline)
+        self.estate = Estate.of_checkouts(self.roots, self.now, waivers_mod.find(options.waivers, self.roots.spine.path))
+        self.results = Results(self.selection.why_deselected)
+        self._cases: dict[tuple[Spec, str | None], list[grid_mod.Case]] = {}
+        self._commits: dict[Path, str] = {}
+
+    # --- the cases and their runs -------------------------------------------------------------
+    def cases(self, spec: Spec, host: str | None = None) -> list[grid_mod.Case]:
+        key = (spec, host)
+        if key not in self._cases:
+            self._cases[key] = grid_mod.cases(spec, self.estate, host)
+        return self._cases[key]
+
+    def fixture(self, name: str):
+        return self.estate.fixture(name)
+
+    def run(self, case: grid_mod.Case, fixtures: dict, nodeid: str | None = None) -> run_mod.Ran:
+        return run_mod.run(case, fixtures, nodeid, self.baseline)
+
+    def judge(self, spec: Spec) -> list[TestResult]:
+        """The selected cases of `spec`, run without a pytest session (the in-process run)."""
+        return run_mod.judge(spec, self.cases(spec), self.estate, self.selection, self.baseline)
+
+    def record(self, result: TestResult) -> None:
+        self.results.tests.append(result)
+
+    def deselected(self, test: str) -> None:
+        self.results.deselected.setdefault(test, self.selection.why_deselected)
+
+    # --- what the run says ---------------------------------------------------------------------
+    def coverage(self) -> gate_registry.Coverage | None:
+        if not hasattr(self, "_coverage"):
+            spine = self.estate.spine
+            self._coverage = gate_registry.coverage(spine.repo) if spine is not None else None
+        return self._coverage
+
+    def catalogue(self) -> catalogue_mod.Catalogue:
+        """The catalogue as reports show it: the spine's gate registry, where it has one, names its gates."""
+        coverage = self.coverage()
+        return catalogue_mod.load().with_gate_metadata(coverage.metadata) if coverage else catalogue_mod.load()
+
+    def statuses(self) -> list[EntryStatus]:
+        """Each catalogue entry's status (with, for a failure, since when, when asked)."""
+        statuses = self.results.entries(self.catalogue())
+        since = self._failing_since()
+        for status in statuses if since is not None else ():
+            if status.status == "failed":
+                status.since = since if isinstance(since, str) else since.get((status.entry.kind, status.entry.id)) or (
+                    "failing since: no commit since --ssot-failing-since fails it (uncommitted changes, or a live half)"
+                )  # fmt: skip
+        return statuses
+
+    def _failing_since(self) -> dict | str | None:
+        if not hasattr(self, "_since"):
+            self._since = None
+            if self.options.ssot_failing_since:
+                from . import history  # a history's machinery, loaded only when asked for
+
+                self._since = history.failing_since_by_entry(
+                    self.roots.spine.path, self.roots.workbench.path, self.options.ssot_failing_since,
+                    self.selection.markexpr,
+                )  # fmt: skip
+        return self._since
+
+    def against(self) -> dict | None:
+        return self.results.against(self.baseline) if self.baseline is not None else None
+
+    def claims_anything(self) -> bool:
+        return any(t.claims for t in self.results.tests)
+
+    def _commit(self, root: Path) -> str:
+        """A checkout's commit, asked of git once per run, however many outputs show it."""
+        if root not in self._commits:
+            self._commits[root] = commit(root)
+        return self._commits[root]
+
+    def environment(self) -> dict[str, str]:
+        spine, workbench = self.roots.spine.path, self.roots.workbench.path
+        return environment_mod.environment(f"{spine} @ {self._commit(spine)}",
+                                           f"{workbench} @ {self._commit(workbench)}", self.hosts,
+                                           self.estate.waivers.named, self.coverage())  # fmt: skip
+
+    def run_record(self) -> dict:
+        return environment_mod.run_record(self.now, bool(self.options.now), self.selection.markexpr,
+                                          self.selection.keyword, self.command, self.hosts,
+                                          self.estate.waivers.named)  # fmt: skip
+
+    def write(self, reports) -> None:
+        """closeout.md and results.json into the report dir (ssot_audit/report/reportdir.py)."""
+        catalogue, statuses, beyond = self.catalogue(), self.statuses(), self.results.beyond()
+        environment, run = self.environment(), self.run_record()
+        reports.write_markdown("closeout.md", closeout.closeout_markdown(catalogue.loop, statuses, beyond,
+                                                                         environment, run))  # fmt: skip
+        reports.write_json("results.json", closeout.results_document(catalogue.loop, __version__, statuses, beyond,
+                                                                     environment, run, self.coverage(),
+                                                                     self.against()))  # fmt: skip
+
+    def summary(self, out, cwd: Path) -> None:
+        """The terminal's summary but the verdict, through any object with pytest's TerminalReporter
+        `section` and `write_line`."""
+        shown = terminal.shown_from(cwd, {self.roots.spine.path: "agentic-spine/",
+                                          self.roots.workbench.path: "workbench/"})  # fmt: skip
+        terminal.write_summary(out, self.catalogue().loop, self.statuses(), self.results.beyond(), self.against(),
+                               shown, verdict=False)  # fmt: skip
+        coverage = self.coverage()
+        if coverage is not None:
+            out.write_line(f"gate coverage: {redact(coverage.statement)}")
+            if coverage.uncovered:
+                out.write_line(f"gates only spine.verify checks: {redact(', '.join(coverage.uncovered))}")
+
+    def verdict(self) -> str | None:
+        """The one line nobody may miss; None for a run of no catalogue test (nothing to say of the loop)."""
+        return closeout.verdict(self.statuses()) if self.claims_anything() else None
+
+    def exit_status(self) -> int:
+        """pytest's: 1 when a test failed or errored (drift found), 0 otherwise."""
+        return 1 if any(t.outcome in ("failed", "error") for t in self.results.tests) else 0
+
+
+def _baseline(given: str | None) -> Baseline | None:
+    if not given:
+        return None
+    try:
+        return Baseline.load(Path(given))
+    except BaselineError as error:
+        raise UsageError(f"--ssot-baseline: {error}") from None
