@@ -26,14 +26,27 @@ from ssot_audit import probe
         ("ansible://localhost", "a local connection audits this machine"),
         ("bogus://x", "bogus:// is not a transport the live checks use"),
         ("ssh://pve?force_ansible=true", "force_ansible runs commands through ansible modules"),
+        ("ssh://[::1", "not a host entry (Invalid IPv6 URL)"),
+        ("ssh://pve?timeout=soon", "not a host entry (invalid literal for int() with base 10: 'soon')"),
+        ("ssh://pve?ansible_inventory=x.ini", "?ansible_inventory= names an inventory per entry"),
+        ("ssh://pve?controlpath=/tmp/x", "?controlpath= is not a parameter the live checks take"),
+        ("ssh://pve:22x", "port '22x' is not a port number"),
     ],
-    ids=["bare-name", "paramiko", "local", "ansible-localhost", "unknown-scheme", "force-ansible"],
-)
+    ids=["bare-name", "paramiko", "local", "ansible-localhost", "unknown-scheme", "force-ansible", "unparseable",
+         "bad-timeout", "inventory-per-entry", "unknown-parameter", "bad-port"],
+)  # fmt: skip
 def test_untrusted_host_is_a_usage_error(hosts, says, pytester):
     result = run_suite_raw(pytester, DRIFTED, f"--hosts={hosts}", markers="live")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*--hosts {hosts}: {says}*"])
     assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+
+
+def test_password_in_an_entry_is_refused_and_not_repeated(pytester):
+    result = run_suite_raw(pytester, DRIFTED, "--hosts=ssh://root:hunter2@pve", markers="live")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--hosts ssh://root:<redacted>@pve: a password in a host entry is never used*"])
+    assert "hunter2" not in result.stdout.str() + result.stderr.str()
 
 
 def test_inventory_entry_with_a_local_connection_is_refused(pytester, tmp_path, monkeypatch):
@@ -45,7 +58,9 @@ def test_inventory_entry_with_a_local_connection_is_refused(pytester, tmp_path, 
     result = run_suite_raw(pytester, DRIFTED, "--hosts=ansible://all", f"--ansible-inventory={inventory}",
                            markers="live")  # fmt: skip
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*not reached over verified ssh: proxmox-home (ansible_connection=local)*"])
+    result.stderr.fnmatch_lines(
+        ["*inventory entries refused: proxmox-home (ansible_connection=local): not reached over verified ssh*"]
+    )
 
 
 @pytest.mark.parametrize("path", ["/var/lib/vz/../../../etc", "/var/lib/vz/./dump", "/srv/.."])

@@ -6,8 +6,10 @@ the file checks'. What it adds to testinfra:
 * no silent fallback to this machine: without `--hosts`, testinfra would run the
   `host` tests locally, so live tests skip and say why;
 * only verified hosts: a --hosts entry ssot_audit.transport refuses (paramiko, a bare
-  name, local, an inventory entry with a local connection, an unknown scheme) is a usage
-  error naming it; every command goes through its bounded, key-checking ssh run;
+  name, local, an inventory entry with a local connection, an unknown scheme, a host name
+  that is no name, ssh options that would run anything here) is a usage error naming it,
+  as are such options in --ssh-extra-args; every command goes through its bounded,
+  key-checking ssh run;
 * reachability is asked once per host (per process): `test_host_is_reachable`
   fails with the ssh error, and every other test of that host skips with it,
   instead of each waiting out its own connection timeout;
@@ -28,7 +30,7 @@ from .plugin import ESTATE, expect
 from .probe import CommandMissing, HostUnreachable, Probe, ProbeError
 from .repo import SourceUnavailable
 from .spine import BACKUP, Spine
-from .transport import BoundedSsh, Masters, inventory_refusals, refusal
+from .transport import BoundedSsh, HostRefused, Masters, refusal, shown, ssh_args
 
 HOSTS_HELP = (
     "live checks need --hosts, e.g. --hosts=ssh://pve,ssh://proxmox-home --ssh-config=~/.ssh/config; "
@@ -86,7 +88,8 @@ class LiveRun:
         key = id(host)
         if key not in self._views:
             name = host_name(host)
-            ssh = BoundedSsh(host, name, self.config.option.host_timeout, self.masters)
+            extra = ssh_args(self.config.option.ssh_extra_args)  # checked by _check_hosts at configure
+            ssh = BoundedSsh(host, name, self.config.option.host_timeout, self.masters, extra)
             self._views[key] = HostView(Probe(ssh, name))
         return self._views[key]
 
@@ -135,17 +138,16 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def _check_hosts(option) -> None:
-    """Refuse, before testinfra builds a single host, every --hosts entry that is not a verified remote host."""
+    """Refuse, before testinfra builds a single host, every --hosts entry that is not a verified remote host,
+    and ssh options (--ssh-extra-args) that would do more than tune the connection."""
+    try:
+        ssh_args(option.ssh_extra_args)
+    except HostRefused as exc:
+        raise pytest.UsageError(f"--ssh-extra-args: {exc}") from None
     for spec in filter(None, (s.strip() for s in (option.hosts or "").split(","))):
-        problem = refusal(spec, option.connection)
-        if problem is None and spec.startswith("ansible://"):
-            try:
-                local = inventory_refusals(spec.removeprefix("ansible://").split("?")[0], option.ansible_inventory)
-            except Exception as exc:  # ansible missing, or an inventory it cannot read
-                raise pytest.UsageError(f"--hosts {spec}: cannot list the inventory: {exc}") from None
-            problem = local and f"inventory entries not reached over verified ssh: {', '.join(local)}"
+        problem = refusal(spec, option)
         if problem:
-            raise pytest.UsageError(f"--hosts {spec}: {problem}")
+            raise pytest.UsageError(f"--hosts {shown(spec)}: {problem}")
 
 
 @pytest.hookimpl(trylast=True)  # after -m/-k deselection, like the plugin's own check of the roots
