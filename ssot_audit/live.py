@@ -10,9 +10,11 @@ the file checks'. What it adds to testinfra:
   that is no name, ssh options that would run anything here) is a usage error naming it,
   as are such options in --ssh-extra-args; every command goes through its bounded,
   key-checking ssh run;
-* reachability is asked once per host (per process): `test_host_is_reachable`
-  fails with the ssh error, and every other test of that host skips with it,
-  instead of each waiting out its own connection timeout;
+* reachability is asked once per host (per process), of every host the selected
+  tests will ask at once, at first use: `test_host_is_reachable` fails with the
+  ssh error, and every other test of that host skips with it, instead of each
+  waiting out its own connection timeout, and stalled hosts cost one
+  `--host-timeout` together, not one each;
 * one probe (the allowlisted door) and one HostView per host, shared by all tests;
 * `@pytest.mark.runs_on(role)`: a test that only makes sense on, say, the
   hypervisors is deselected for the other hosts, by what the spine says of them;
@@ -20,6 +22,8 @@ the file checks'. What it adds to testinfra:
 """
 
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import testinfra
@@ -75,6 +79,10 @@ def host_name(host) -> str:
     return host.backend.get_hostname()
 
 
+# Hosts asked at once when the run first needs one; past this many, stalled hosts cost a timeout per batch.
+AT_ONCE = 64
+
+
 class LiveRun:
     """The hosts of this process: one probe and one view each, and whether each answered."""
 
@@ -83,6 +91,15 @@ class LiveRun:
         self._views: dict[int, HostView] = {}
         self._reach: dict[int, Finding | None] = {}
         self.masters = Masters()
+        self.planned: list = []  # the hosts this process's selected tests ask, in order
+
+    def plan(self, items: list[pytest.Item]) -> None:
+        hosts = {}
+        for item in items:
+            host = item.callspec.params.get("_testinfra_host") if hasattr(item, "callspec") else None
+            if host is not None:
+                hosts.setdefault(id(host), host)
+        self.planned = list(hosts.values())
 
     def view(self, host) -> HostView:
         key = id(host)
@@ -95,22 +112,24 @@ class LiveRun:
 
     def unreachable(self, host) -> Finding | None:
         """Why the host cannot be asked anything, found out once; None when it answers."""
-        key = id(host)
-        if key not in self._reach:
-            view = self.view(host)
-            try:
-                out = view.probe.run("hostname")
-                error = None if out.rc == 0 else out.error_line()
-            except HostUnreachable as exc:
-                error = str(exc).removeprefix(f"{view.name}: ")
-            self._reach[key] = error and Finding(
-                f"host {view.name}", None, f"cannot reach {view.name} over SSH",
-                expected=f"`hostname` answers on {view.name}",
-                found=error,
-                fix=f"check that {view.name} is up and that the ssh_config given to --ssh-config "
-                "(HostName, Port, User, IdentityFile, known host key) reaches it",
-            )  # fmt: skip
-        return self._reach[key]
+        if id(host) not in self._reach:
+            self._ask([host, *self.planned])
+        return self._reach[id(host)]
+
+    def _ask(self, hosts: list) -> None:
+        """Ask each of `hosts` not yet asked whether it answers, all at once, so stalled hosts cost one timeout."""
+        views = {id(h): self.view(h) for h in hosts if id(h) not in self._reach}
+        pool = ThreadPoolExecutor(max_workers=min(len(views), AT_ONCE), thread_name_prefix="ssot-reach")
+        try:
+            answers = {key: pool.submit(_answer, view) for key, view in views.items()}
+            for key, answer in answers.items():
+                self._reach[key] = answer.result()
+        except BaseException:  # an interrupt: the ssh runs in the pool's threads end now, not at their timeout
+            for view in views.values():
+                view.probe.host.kill()
+            raise
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def all_hosts(self) -> list:
         """Every host given to --hosts, as testinfra builds them (the same cached Host objects)."""
@@ -120,6 +139,21 @@ class LiveRun:
             ssh_identity_file=option.ssh_identity_file, sudo=option.sudo, sudo_user=option.sudo_user,
             ansible_inventory=option.ansible_inventory, force_ansible=option.force_ansible,
         )  # fmt: skip
+
+
+def _answer(view: HostView) -> Finding | None:
+    try:
+        out = view.probe.run("hostname")
+        error = None if out.rc == 0 else out.error_line()
+    except HostUnreachable as exc:
+        error = str(exc).removeprefix(f"{view.name}: ")
+    return error and Finding(
+        f"host {view.name}", None, f"cannot reach {view.name} over SSH",
+        expected=f"`hostname` answers on {view.name}",
+        found=error,
+        fix=f"check that {view.name} is up and that the ssh_config given to --ssh-config "
+        "(HostName, Port, User, IdentityFile, known host key) reaches it",
+    )  # fmt: skip
 
 
 LIVE = pytest.StashKey[LiveRun]()
@@ -174,8 +208,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """A run of nothing but live checks without --hosts is a mistake (a nightly job that lost its hosts), not a pass."""
+    """Note the hosts the selected tests ask. A run of nothing but live checks without --hosts is a mistake (a nightly
+    job that lost its hosts), not a pass."""
     items = session.items
+    session.config.stash[LIVE].plan(items)
     only_live = items and all(i.get_closest_marker("live") for i in items)
     if only_live and not session.config.option.hosts:
         raise pytest.UsageError(f"only live checks are selected and there are no hosts: {HOSTS_HELP}")

@@ -37,6 +37,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -364,10 +365,12 @@ class Masters:
 
     def __init__(self) -> None:
         self.dir: Path | None = None  # made on first use: most runs ask no host
+        self._lock = threading.Lock()  # hosts are first asked at once, from threads
 
     def options(self) -> list[str]:
-        if self.dir is None:
-            self.dir = Path(tempfile.mkdtemp(prefix="ssot-cm-"))  # short: a socket path has ~100 bytes
+        with self._lock:
+            if self.dir is None:
+                self.dir = Path(tempfile.mkdtemp(prefix="ssot-cm-"))  # short: a socket path has ~100 bytes
         return ["-o", "ControlMaster=auto", "-o", f"ControlPath={self.dir}/%C", "-o", "ControlPersist=60s"]
 
     def close(self) -> None:
@@ -391,6 +394,7 @@ class BoundedSsh:
         self.timeout = timeout
         self.masters = masters
         self.extra = extra
+        self._process: subprocess.Popen | None = None
 
     def _backend(self):
         """testinfra's ssh backend for the host, and the ssh config the operator gave it."""
@@ -413,8 +417,8 @@ class BoundedSsh:
             raise HostUnreachable(f"{self.name}: refused: {exc}") from None
         argv = ["ssh", *VERIFIED, *self.masters.options(), *self.extra, *args, "--", backend.host.name,
                 backend.get_command(command)]  # fmt: skip
-        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   start_new_session=True)  # fmt: skip
+        process = self._process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                                   stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
         try:
             stdout, stderr = process.communicate(timeout=self.timeout)
         except subprocess.TimeoutExpired:
@@ -423,6 +427,16 @@ class BoundedSsh:
             ) from None
         finally:
             if process.returncode is None:  # timed out, or interrupted: nothing of it may outlive the run
-                os.killpg(process.pid, signal.SIGKILL)
+                self.kill()
                 process.communicate()
+            self._process = None
         return Result(process.returncode, stdout, stderr)
+
+    def kill(self) -> None:
+        """End the command in flight, if any, with its process group (from another thread on an interrupt)."""
+        process = self._process
+        if process is not None and process.returncode is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
