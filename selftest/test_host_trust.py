@@ -14,7 +14,7 @@ import pytest
 
 from selftest.suite import DRIFTED, run_suite, run_suite_raw, suite_args
 from selftest.testhosts import NOW, launch, run_live
-from ssot_audit import probe
+from ssot_audit import live, probe
 
 
 @pytest.mark.parametrize(
@@ -47,6 +47,29 @@ def test_password_in_an_entry_is_refused_and_not_repeated(pytester):
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--hosts ssh://root:<redacted>@pve: a password in a host entry is never used*"])
     assert "hunter2" not in result.stdout.str() + result.stderr.str()
+
+
+@pytest.mark.parametrize(
+    "option, says",
+    [
+        ("--max-scrub-age-days=-1", "argument --max-scrub-age-days: must be more than 0, not -1"),
+        ("--max-scrub-age-days=0", "argument --max-scrub-age-days: must be more than 0, not 0"),
+        ("--max-scrub-age-days=1.5", "argument --max-scrub-age-days: invalid int value: '1.5'"),
+        ("--host-timeout=0", "argument --host-timeout: must be more than 0, not 0"),
+        ("--host-timeout=-30", "argument --host-timeout: must be more than 0, not -30"),
+        ("--host-timeout=nan", "argument --host-timeout: must be more than 0, not nan"),
+        ("--host-timeout=inf", "argument --host-timeout: must be more than 0, not inf"),
+        ("--host-timeout=soon", "argument --host-timeout: invalid float value: 'soon'"),
+    ],
+)
+def test_limit_that_is_not_above_zero_is_a_usage_error(option, says, pytester):
+    result = run_suite_raw(pytester, DRIFTED, "--hosts=ssh://pve", option, markers="live")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*{says}*"])
+
+
+def test_limits_above_zero_are_taken():
+    assert live._positive(float)("0.5") == 0.5 and live._positive(int)("35") == 35
 
 
 def test_inventory_entry_with_a_local_connection_is_refused(pytester, tmp_path, monkeypatch):

@@ -18,11 +18,14 @@ the file checks'. What it adds to testinfra:
 * one probe (the allowlisted door) and one HostView per host, shared by all tests;
 * `@pytest.mark.runs_on(role)`: a test that only makes sense on, say, the
   hypervisors is deselected for the other hosts, by what the spine says of them;
-* `--max-scrub-age-days` and `--host-timeout` (the clock, `--now`, is the plugin's: gates use it too).
+* `--max-scrub-age-days` and `--host-timeout`, both more than zero (the clock, `--now`, is the plugin's:
+  gates use it too).
 """
 
 from __future__ import annotations
 
+import argparse
+import math
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -62,13 +65,27 @@ def _holders(spine: Spine, role: str) -> set[str] | None:
         return None
 
 
+def _positive(kind: type):
+    """An option type: a `kind` number above zero (a zero or negative limit would pass or fail everything)."""
+
+    def parse(text: str):
+        value = kind(text)  # ValueError: argparse says "invalid int value"
+        if not (math.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ssot-audit-live", "live checks (hosts over SSH, -m live)")
     group.addoption(
-        "--max-scrub-age-days", type=int, default=35, help="oldest completed ZFS scrub that passes (default: 35)"
-    )
+        "--max-scrub-age-days", type=_positive(int), default=35,
+        help="oldest completed ZFS scrub that passes, in days (default: 35)",
+    )  # fmt: skip
     group.addoption(
-        "--host-timeout", type=float, default=30,
+        "--host-timeout", type=_positive(float), default=30,
         help="seconds one command may take on a host; a host that stalls fails its reachability test once "
         "and its other checks skip (default: 30)",
     )  # fmt: skip
