@@ -6,21 +6,30 @@ the file checks'. What it adds to testinfra:
 * no silent fallback to this machine: without `--hosts`, testinfra would run the
   `host` tests locally, so live tests skip and say why;
 * only verified hosts: a --hosts entry ssot_audit.transport refuses (paramiko, a bare
-  name, local, an inventory entry with a local connection, an unknown scheme) is a usage
-  error naming it; every command goes through its bounded, key-checking ssh run;
-* reachability is asked once per host (per process): `test_host_is_reachable`
-  fails with the ssh error, and every other test of that host skips with it,
-  instead of each waiting out its own connection timeout;
+  name, local, an inventory entry with a local connection, an unknown scheme, a host name
+  that is no name, ssh options that would run anything here) is a usage error naming it,
+  as are such options in --ssh-extra-args; every command goes through its bounded,
+  key-checking ssh run;
+* reachability is asked once per host (per process), of every host the selected
+  tests will ask at once, at first use: `test_host_is_reachable` fails with the
+  ssh error, and every other test of that host skips with it, instead of each
+  waiting out its own connection timeout, and stalled hosts cost one
+  `--host-timeout` together, not one each;
 * one probe (the allowlisted door) and one HostView per host, shared by all tests;
 * `@pytest.mark.runs_on(role)`: a test that only makes sense on, say, the
   hypervisors is deselected for the other hosts, by what the spine says of them;
-* `--max-scrub-age-days` and `--host-timeout` (the clock, `--now`, is the plugin's: gates use it too).
+* `--max-scrub-age-days` and `--host-timeout`, both more than zero (the clock, `--now`, is the plugin's:
+  gates use it too).
 
 A fact a host cannot give is classified by the engine (ssot_audit/run.py) like every other outcome:
 a missing command skips, a failed read is a finding.
 """
 
 from __future__ import annotations
+
+import argparse
+import math
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import testinfra
@@ -31,7 +40,7 @@ from .plugin import audit_of
 from .probe import HostUnreachable, Probe
 from .repo import SourceUnavailable
 from .spine import BACKUP, Spine
-from .transport import BoundedSsh, Masters, inventory_refusals, refusal
+from .transport import BoundedSsh, HostRefused, Masters, refusal, shown, ssh_args
 
 HOSTS_HELP = (
     "live checks need --hosts, e.g. --hosts=ssh://pve,ssh://proxmox-home --ssh-config=~/.ssh/config; "
@@ -59,13 +68,27 @@ def _holders(spine: Spine, role: str) -> set[str] | None:
         return None
 
 
+def _positive(kind: type):
+    """An option type: a `kind` number above zero (a zero or negative limit would pass or fail everything)."""
+
+    def parse(text: str):
+        value = kind(text)  # ValueError: argparse says "invalid int value"
+        if not (math.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ssot-audit-live", "live checks (hosts over SSH, -m live)")
     group.addoption(
-        "--max-scrub-age-days", type=int, default=35, help="oldest completed ZFS scrub that passes (default: 35)"
-    )
+        "--max-scrub-age-days", type=_positive(int), default=35,
+        help="oldest completed ZFS scrub that passes, in days (default: 35)",
+    )  # fmt: skip
     group.addoption(
-        "--host-timeout", type=float, default=30,
+        "--host-timeout", type=_positive(float), default=30,
         help="seconds one command may take on a host; a host that stalls fails its reachability test once "
         "and its other checks skip (default: 30)",
     )  # fmt: skip
@@ -76,6 +99,10 @@ def host_name(host) -> str:
     return host.backend.get_hostname()
 
 
+# Hosts asked at once when the run first needs one; past this many, stalled hosts cost a timeout per batch.
+AT_ONCE = 64
+
+
 class LiveRun:
     """The hosts of this process: one probe and one view each, and whether each answered."""
 
@@ -84,33 +111,45 @@ class LiveRun:
         self._views: dict[int, HostView] = {}
         self._reach: dict[int, Finding | None] = {}
         self.masters = Masters()
+        self.planned: list = []  # the hosts this process's selected tests ask, in order
+
+    def plan(self, items: list[pytest.Item]) -> None:
+        hosts = {}
+        for item in items:
+            host = item.callspec.params.get("_testinfra_host") if hasattr(item, "callspec") else None
+            if host is not None:
+                hosts.setdefault(id(host), host)
+        self.planned = list(hosts.values())
 
     def view(self, host) -> HostView:
         key = id(host)
         if key not in self._views:
             name = host_name(host)
-            ssh = BoundedSsh(host, name, self.config.option.host_timeout, self.masters)
+            extra = ssh_args(self.config.option.ssh_extra_args)  # checked by _check_hosts at configure
+            ssh = BoundedSsh(host, name, self.config.option.host_timeout, self.masters, extra)
             self._views[key] = HostView(Probe(ssh, name))
         return self._views[key]
 
     def unreachable(self, host) -> Finding | None:
         """Why the host cannot be asked anything, found out once; None when it answers."""
-        key = id(host)
-        if key not in self._reach:
-            view = self.view(host)
-            try:
-                out = view.probe.run("hostname")
-                error = None if out.rc == 0 else out.error_line()
-            except HostUnreachable as exc:
-                error = str(exc).removeprefix(f"{view.name}: ")
-            self._reach[key] = error and Finding(
-                f"host {view.name}", None, f"cannot reach {view.name} over SSH",
-                expected=f"`hostname` answers on {view.name}",
-                found=error,
-                fix=f"check that {view.name} is up and that the ssh_config given to --ssh-config "
-                "(HostName, Port, User, IdentityFile, known host key) reaches it",
-            )  # fmt: skip
-        return self._reach[key]
+        if id(host) not in self._reach:
+            self._ask([host, *self.planned])
+        return self._reach[id(host)]
+
+    def _ask(self, hosts: list) -> None:
+        """Ask each of `hosts` not yet asked whether it answers, all at once, so stalled hosts cost one timeout."""
+        views = {id(h): self.view(h) for h in hosts if id(h) not in self._reach}
+        pool = ThreadPoolExecutor(max_workers=min(len(views), AT_ONCE), thread_name_prefix="ssot-reach")
+        try:
+            answers = {key: pool.submit(_answer, view) for key, view in views.items()}
+            for key, answer in answers.items():
+                self._reach[key] = answer.result()
+        except BaseException:  # an interrupt: the ssh runs in the pool's threads end now, not at their timeout
+            for view in views.values():
+                view.probe.host.kill()
+            raise
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def all_hosts(self) -> list:
         """Every host given to --hosts, as testinfra builds them (the same cached Host objects)."""
@@ -120,6 +159,21 @@ class LiveRun:
             ssh_identity_file=option.ssh_identity_file, sudo=option.sudo, sudo_user=option.sudo_user,
             ansible_inventory=option.ansible_inventory, force_ansible=option.force_ansible,
         )  # fmt: skip
+
+
+def _answer(view: HostView) -> Finding | None:
+    try:
+        out = view.probe.run("hostname")
+        error = None if out.rc == 0 else out.error_line()
+    except HostUnreachable as exc:
+        error = str(exc).removeprefix(f"{view.name}: ")
+    return error and Finding(
+        f"host {view.name}", None, f"cannot reach {view.name} over SSH",
+        expected=f"`hostname` answers on {view.name}",
+        found=error,
+        fix=f"check that {view.name} is up and that the ssh_config given to --ssh-config "
+        "(HostName, Port, User, IdentityFile, known host key) reaches it",
+    )  # fmt: skip
 
 
 LIVE = pytest.StashKey[LiveRun]()
@@ -138,17 +192,16 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def _check_hosts(option) -> None:
-    """Refuse, before testinfra builds a single host, every --hosts entry that is not a verified remote host."""
+    """Refuse, before testinfra builds a single host, every --hosts entry that is not a verified remote host,
+    and ssh options (--ssh-extra-args) that would do more than tune the connection."""
+    try:
+        ssh_args(option.ssh_extra_args)
+    except HostRefused as exc:
+        raise pytest.UsageError(f"--ssh-extra-args: {exc}") from None
     for spec in filter(None, (s.strip() for s in (option.hosts or "").split(","))):
-        problem = refusal(spec, option.connection)
-        if problem is None and spec.startswith("ansible://"):
-            try:
-                local = inventory_refusals(spec.removeprefix("ansible://").split("?")[0], option.ansible_inventory)
-            except Exception as exc:  # ansible missing, or an inventory it cannot read
-                raise pytest.UsageError(f"--hosts {spec}: cannot list the inventory: {exc}") from None
-            problem = local and f"inventory entries not reached over verified ssh: {', '.join(local)}"
+        problem = refusal(spec, option)
         if problem:
-            raise pytest.UsageError(f"--hosts {spec}: {problem}")
+            raise pytest.UsageError(f"--hosts {shown(spec)}: {problem}")
 
 
 @pytest.hookimpl(trylast=True)  # after -m/-k deselection, like the plugin's own check of the roots
@@ -175,8 +228,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """A run of nothing but live checks without --hosts is a mistake (a nightly job that lost its hosts), not a pass."""
+    """Note the hosts the selected tests ask. A run of nothing but live checks without --hosts is a mistake (a nightly
+    job that lost its hosts), not a pass."""
     items = session.items
+    session.config.stash[LIVE].plan(items)
     only_live = items and all(i.get_closest_marker("live") for i in items)
     if only_live and not session.config.option.hosts:
         raise pytest.UsageError(f"only live checks are selected and there are no hosts: {HOSTS_HELP}")
