@@ -224,6 +224,22 @@ def test_malformed_file_at_a_commit_is_a_finding_of_that_commit(estate, tmp_path
     assert any("operational.gaps.yaml" in f["file"] and "not valid YAML" in f["message"] for f in failed)
 
 
+def test_a_thing_found_twice_at_a_commit_keeps_both_findings(estate, tmp_path, monkeypatch):
+    """A key repeated on two lines is one finding beyond the catalogue found twice: the history keeps both,
+    as a normal run does (it kept the last one only)."""
+    spine = tmp_path / "spine"
+    subprocess.run(["git", "clone", "-q", str(estate.spine), str(spine)], check=True)
+    allowlist = spine / "ops/bindings/host.audit.allowlist.yaml"
+    allowlist.write_text("notes: a\nnotes: b\n" + allowlist.read_text() + "remark: x\nremark: y\n")
+    commit(spine, "repeat two keys", "2026-02-08T16:00:00Z")
+    monkeypatch.chdir(spine)
+    assert cli.main(["history", "-m", "static", "--ssot-report-dir", str(tmp_path / "r"), "HEAD~1..HEAD"]) == 0
+    document = json.loads((tmp_path / "r" / "history.json").read_text())
+    repeated = [f for b in document["beyond"] if b["message"] == "a mapping repeats a key"
+                for f in b["changes"][-1]["findings"]]  # fmt: skip
+    assert len(repeated) == 2 and repeated[0]["line"] != repeated[1]["line"]
+
+
 def test_closeout_says_since_when_each_entry_fails(estate, history, pytester, tmp_path):
     """--ssot-failing-since: the closeout names the commit that started each failure, from the same history."""
     pytester.runpytest_inprocess(

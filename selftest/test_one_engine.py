@@ -21,6 +21,7 @@ from selftest.suite import (
     ALIGNED,
     DRIFTED,
     ESTATE_NOW,
+    REPO,
     SUITE,
     as_checkout,
     copy_estate,
@@ -28,6 +29,7 @@ from selftest.suite import (
     judgement,
     one_engine,
     run_suite,
+    suite_args,
 )
 from ssot_audit import inprocess, items
 from ssot_audit.grid import cases, marked_skip
@@ -42,12 +44,14 @@ def _roots(estate: Path) -> list[str]:
 
 
 def three_paths(tmp_path: Path, estate: Path, *args: str) -> dict[str, tuple[int, dict]]:
-    """(exit status, results.json) of `pytest tests`, of `ssot-audit` run by pytest (-v) and of the hook."""
+    """(exit status, results.json) of `pytest tests` as the README has it (in this checkout, the roots given
+    as separate arguments: pytest then takes the checkout for its rootdir), of `ssot-audit` run by pytest (-v)
+    and of the hook."""
     estate = copy_estate(tmp_path, estate)
     spine = as_checkout(estate / "agentic-spine")
     out = {}
-    done = subprocess.run([sys.executable, "-m", "pytest", *SUITE, "--spine-root", str(spine), *_roots(estate), *args,
-                           "-p", "no:cacheprovider", "--ssot-report-dir", str(tmp_path / "pytest")],
+    done = subprocess.run([sys.executable, "-m", "pytest", "tests", "--spine-root", str(spine), *_roots(estate), *args,
+                           "-p", "no:cacheprovider", "--ssot-report-dir", str(tmp_path / "pytest")], cwd=REPO,
                           capture_output=True, text=True)  # fmt: skip
     out["pytest tests"] = (done.returncode, tmp_path / "pytest")
     done = subprocess.run([sys.executable, "-m", "ssot_audit.cli", "-v", "--spine-root", str(spine), *_roots(estate),
@@ -210,7 +214,11 @@ def test_skip_marks_are_read_as_pytest_reads_them(pytester):
     exec(compile(module.read_text(), str(module), "exec"), namespace)
     said = {name: marked_skip(Spec(f"test_marked.py::{name}", namespace[name])) for name in
             ("test_bool", "test_string", "test_runs")}  # fmt: skip
-    assert said == {"test_bool": "not applicable here: no launchd", "test_string": "string condition", "test_runs": None}
+    assert said == {
+        "test_bool": "not applicable here: no launchd",
+        "test_string": "string condition",
+        "test_runs": None,
+    }
     result = pytester.runpytest("-p", "no:ssot_audit", "-rs")
     result.stdout.fnmatch_lines(["*not applicable here: no launchd*", "*string condition*"])
 
@@ -301,3 +309,19 @@ def test_the_in_process_run_takes_only_what_it_gives():
         (): False,  # everything, live included
     }
     assert {args: inprocess.eligible(list(args)) for args in cases_} == cases_
+
+
+def test_an_interrupted_run_says_so_in_every_path(pytester, tmp_path, monkeypatch):
+    """Ctrl-C (or SIGTERM) while judging: exit 2, and every report written says INTERRUPTED."""
+
+    def stopped(spine, workbench):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(items.ITEMS, "gap_id", items.ItemSource(stopped, facet="gap", absent="check"))
+    args = suite_args(DRIFTED, "static", ())
+    ret = pytester.inline_run(*args, "--ssot-report-dir", str(tmp_path / "pytest"), no_reraise_ctrlc=True).ret
+    code = inprocess.main([*args[len(SUITE) :], "--ssot-report-dir", str(tmp_path / "hook")], ["ssot-audit"])
+    assert int(ret) == code == 2
+    for path in ("pytest", "hook"):
+        assert json.loads((tmp_path / path / "results.json").read_text())["run"]["status"] == "INTERRUPTED"
+        assert (tmp_path / path / "closeout.md").read_text().startswith("**INTERRUPTED")

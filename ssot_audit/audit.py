@@ -37,7 +37,9 @@ class Audit:
         self.now = judged_at(options.now)
         self.selection = Selection(options.markexpr or "", options.keyword or "")
         self.baseline = _baseline(options.ssot_baseline)
-        self.estate = Estate.of_checkouts(self.roots, self.now, waivers_mod.find(options.waivers, self.roots.spine.path))
+        self.estate = Estate.of_checkouts(
+            self.roots, self.now, waivers_mod.find(options.waivers, self.roots.spine.path)
+        )
         self.results = Results(self.selection.why_deselected)
         self._cases: dict[tuple[Spec, str | None], list[grid_mod.Case]] = {}
         self._commits: dict[Path, str] = {}
@@ -139,7 +141,7 @@ class Audit:
         shown = terminal.shown_from(cwd, {self.roots.spine.path: "agentic-spine/",
                                           self.roots.workbench.path: "workbench/"})  # fmt: skip
         terminal.write_summary(out, self.catalogue().loop, self.statuses(), self.results.beyond(), self.against(),
-                               shown, verdict=False)  # fmt: skip
+                               shown)  # fmt: skip
         coverage = self.coverage()
         if coverage is not None:
             out.write_line(f"gate coverage: {redact(coverage.statement)}")

@@ -203,11 +203,12 @@ def _record(commit: dict, results_list: list, judge: Judge, catalogue, entries: 
     for status in results.entries(catalogue):
         findings = [_finding(t.nodeid, f) for t, f in status.findings]
         entries[(status.entry.kind, status.entry.id)].see(commit, status.status, findings, status.reasons)
-    present = set()
+    # One thing beyond the catalogue may be found more than once (a key repeated on two lines): all at once.
+    present: dict[tuple, list[dict]] = {}
     for test, finding in results.beyond():
-        found = key(test.nodeid, finding)
-        present.add(found)
-        beyond.setdefault(found, Timeline()).see(commit, "failed", [_finding(test.nodeid, finding)])
+        present.setdefault(key(test.nodeid, finding), []).append(_finding(test.nodeid, finding))
+    for found, findings in present.items():
+        beyond.setdefault(found, Timeline()).see(commit, "failed", findings)
     for found, timeline in beyond.items():
         if found not in present:
             timeline.see(commit, "absent", [])

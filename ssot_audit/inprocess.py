@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import signal
 import sys
 import time
 import traceback
@@ -19,7 +20,7 @@ from pathlib import Path
 from .audit import Audit
 from .estate import UsageError
 from .options import OPTIONS
-from .report.reportdir import EXIT_INTERRUPTED, INTERRUPTED, ReportDir
+from .report.reportdir import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, INTERRUPTED, ReportDir, terminate
 from .suite import collect, suite_dir
 
 FILE_MARKERS = {"static", "crossrepo"}
@@ -77,6 +78,14 @@ class _Terminal:
 
 
 def main(args: list[str], program: list[str]) -> int:
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        return _main(args, program)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(args: list[str], program: list[str]) -> int:
     started = time.perf_counter()
     options, _ = _parser().parse_known_args([a for a in args if not _OUTPUT.fullmatch(a)])
     reports = None
@@ -87,15 +96,21 @@ def main(args: list[str], program: list[str]) -> int:
         status = _judge(audit)
     except UsageError as error:
         if reports is not None:
-            reports.exitstatus = 4
+            reports.exitstatus = EXIT_USAGE
             reports.close()  # the last reports stay as they were
         print(f"ERROR: {error}", file=sys.stderr)
-        return 4
-    except Exception:  # noqa: BLE001 - the engine's own defect: said as pytest says it, the old reports kept
+        return EXIT_USAGE
+    except KeyboardInterrupt:  # before any case ran: nothing to report, the last reports stay
         if reports is not None:
             reports.close()
+        print(INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception:  # noqa: BLE001 - the engine's own defect: said as pytest says it, the old reports kept
+        if reports is not None:
+            reports.exitstatus = EXIT_INTERNAL
+            reports.close()
         sys.stderr.write("".join(f"INTERNALERROR> {line}\n" for line in traceback.format_exc().splitlines()))
-        return 3
+        return EXIT_INTERNAL
     if reports is not None:
         reports.exitstatus = status
         audit.write(reports)

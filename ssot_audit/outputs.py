@@ -23,7 +23,7 @@ from _pytest.junitxml import xml_key
 
 from .estate import UsageError
 from .redact import redact
-from .report.reportdir import INTERRUPTED, ReportDir
+from .report.reportdir import INTERRUPTED, ReportDir, terminate
 
 
 def scrub(report) -> None:
@@ -64,10 +64,6 @@ def report_dir(config: pytest.Config) -> ReportDir | None:
     return config.stash.get(REPORT_DIR, None)
 
 
-def _terminate(signum, frame):
-    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
-
-
 @pytest.hookimpl(tryfirst=True)  # before pytest-html and junitxml read their paths
 def pytest_configure(config: pytest.Config) -> None:
     option = config.getoption("ssot_report_dir")
@@ -83,7 +79,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.self_contained_html = True
     if hasattr(config.option, "xmlpath") and not config.option.xmlpath:  # not when junitxml is off (-p no:)
         config.option.xmlpath = str(reports.path("junit.xml"))
-    config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, _terminate)
+    config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, terminate)
 
 
 @pytest.hookimpl(tryfirst=True)  # before the writers of every report, ours and the plugins'

@@ -73,6 +73,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize(spec.item_args, [pytest.param(*[c] * len(spec.item_args), id=c.id) for c in cases])
 
 
+def nodeid_of(item: pytest.Item, case: Case) -> str:
+    """The item's node ID as the engine names it (relative to the suite), with pytest's own parameter part."""
+    return case.spec.nodeid + item.nodeid[len(item.nodeid.partition("[")[0]) :]
+
+
 def case_of(item: pytest.Item) -> Case | None:
     """The engine's case of a test item; None for a test that is not the suite's (a plain pytest test)."""
     if CASE not in item.stash:
@@ -107,7 +112,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(getattr(pytest.mark, kind)(*own))
         item.user_properties += case.claim_ids
         if case.claims:
-            item.user_properties.append(("severity", ",".join(sorted({e.severity or e.cls or "" for e in case.claims}))))
+            item.user_properties.append(
+                ("severity", ",".join(sorted({e.severity or e.cls or "" for e in case.claims})))
+            )
         callspec = getattr(item, "callspec", None)
         if callspec:  # what was checked: the item from the sources, or the host
             item.user_properties.append(("target", callspec.id))
@@ -121,7 +128,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function):
     if case is None:
         return None
     fixtures = {a: pyfuncitem.funcargs[a] for a in case.spec.argnames if a not in case.spec.item_args}
-    ran = audit_of(pyfuncitem.config).run(case, fixtures, pyfuncitem.nodeid)
+    ran = audit_of(pyfuncitem.config).run(case, fixtures, nodeid_of(pyfuncitem, case))
     pyfuncitem.stash[RAN] = ("call", ran)
     for advisory in ran.advisories:  # into pytest's warnings summary, as the gates' WARN lines
         warnings.warn(advisory, stacklevel=1)
@@ -143,9 +150,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     case = case_of(item)
     if case is None:
         return report
-    report.ssot = {"claims": case.claim_ids}
+    report.ssot = {"claims": case.claim_ids, "nodeid": nodeid_of(item, case)}
     if case.skip and call.when == "setup":
-        item.stash[RAN] = ("setup", audit_of(item.config).run(case, {}, item.nodeid))
+        item.stash[RAN] = ("setup", audit_of(item.config).run(case, {}, nodeid_of(item, case)))
     when, ran = item.stash.get(RAN, (None, None))
     if when == call.when:
         result = ran.result
@@ -160,37 +167,22 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
-# The estate's fixtures (ssot_audit/estate.py): what the suite's tests take, as every path gives them.
-@pytest.fixture(scope="session")
-def spine(pytestconfig: pytest.Config):
-    return audit_of(pytestconfig).fixture("spine")
+def _estate_fixture(name: str, doc: str):
+    """A session fixture for what the estate gives the suite's tests (ssot_audit/estate.py), as every path gives it."""
+
+    def fixture(pytestconfig: pytest.Config):
+        return audit_of(pytestconfig).fixture(name)
+
+    fixture.__doc__ = doc
+    return pytest.fixture(scope="session", name=name)(fixture)
 
 
-@pytest.fixture(scope="session")
-def workbench(pytestconfig: pytest.Config):
-    return audit_of(pytestconfig).fixture("workbench")
-
-
-@pytest.fixture(scope="session")
-def mint_modules(pytestconfig: pytest.Config):
-    """The mint-modules checkout, or None when it is absent (the tests that need it skip)."""
-    return audit_of(pytestconfig).fixture("mint_modules")
-
-
-@pytest.fixture(scope="session")
-def home(pytestconfig: pytest.Config):
-    return audit_of(pytestconfig).fixture("home")
-
-
-@pytest.fixture(scope="session")
-def audit_now(pytestconfig: pytest.Config):
-    """The clock every date is judged against: --now, or the current time."""
-    return audit_of(pytestconfig).fixture("audit_now")
-
-
-@pytest.fixture(scope="session")
-def waivers_file(pytestconfig: pytest.Config):
-    return audit_of(pytestconfig).fixture("waivers_file")
+spine = _estate_fixture("spine", "The agentic-spine checkout, read through its typed view.")
+workbench = _estate_fixture("workbench", "The workbench checkout, read against the spine.")
+mint_modules = _estate_fixture("mint_modules", "The mint-modules checkout, or None when absent (its tests skip).")
+home = _estate_fixture("home", "The operator's home that -m local gates read (--home, default $HOME).")
+audit_now = _estate_fixture("audit_now", "The clock every date is judged against: --now, or the current time.")
+waivers_file = _estate_fixture("waivers_file", "The waivers file the waivers test's findings name.")
 
 
 class Recorder:

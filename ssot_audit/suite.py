@@ -36,7 +36,6 @@ MARKERS = {
 }
 
 
-
 def suite_dir() -> Path:
     """The tests: shipped inside the wheel as ssot_audit/suite, or tests/ beside an editable checkout."""
     packaged = Path(str(resources.files("ssot_audit") / "suite"))
@@ -48,9 +47,19 @@ def _marks(obj) -> list:
     return [getattr(m, "mark", m) for m in (found if isinstance(found, list) else [found])]
 
 
+def suite_nodeid(path: Path, nodeid: str) -> str:
+    """A node ID relative to the suite's own directory (the one holding its pytest.ini), whatever pytest took
+    for the rootdir: `pytest tests --spine-root DIR` makes it the common ancestor of `tests` and `DIR`."""
+    for parent in path.parents:
+        if (parent / "pytest.ini").is_file():
+            return f"{path.relative_to(parent).as_posix()}::{nodeid.partition('::')[2]}"
+    return nodeid
+
+
 @dataclass(frozen=True, eq=False)
 class Spec:
-    """One test function. `nodeid` is pytest's: relative to the suite directory, its rootdir."""
+    """One test function. `nodeid` is relative to the suite's directory, as `ssot-audit` (whose rootdir that
+    is) and every report name it."""
 
     nodeid: str
     function: Callable
@@ -58,7 +67,7 @@ class Spec:
 
     @classmethod
     def of(cls, function: Callable, module, nodeid: str) -> Spec:
-        return cls(nodeid, function, tuple(_marks(module)))
+        return cls(suite_nodeid(Path(module.__file__), nodeid), function, tuple(_marks(module)))
 
     @property
     def name(self) -> str:

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,7 +21,12 @@ from ..redact import redact
 
 INTERRUPTED = "INTERRUPTED: the run was stopped before it finished; what it did not reach counts as not run."
 # pytest's exit statuses, which every path gives (README: exit statuses)
-EXIT_INTERRUPTED, EXIT_USAGE = 2, 4
+EXIT_INTERRUPTED, EXIT_INTERNAL, EXIT_USAGE = 2, 3, 4
+
+
+def terminate(signum, frame):
+    """SIGTERM as the KeyboardInterrupt that SIGINT is: a run stopped either way says INTERRUPTED."""
+    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
 
 
 class ReportDir:
@@ -69,9 +75,10 @@ class ReportDir:
         self.path(name).write_text(json.dumps(redacted(document), separators=(",", ":")) + "\n")
 
     def close(self) -> None:
-        """Move the staged files into place, unless the run never got going (then the old set stays)."""
+        """Move the staged files into place, unless the run never got going or the suite itself broke (then
+        the old set stays)."""
         try:
-            if self.exitstatus is not None and self.exitstatus != EXIT_USAGE:
+            if self.exitstatus not in (None, EXIT_INTERNAL, EXIT_USAGE):
                 for staged in sorted(self.staging.iterdir()):
                     os.replace(staged, self.final / staged.name)
         finally:
@@ -101,5 +108,3 @@ def redacted(value):
     if isinstance(value, list):
         return [redacted(v) for v in value]
     return redact(value) if isinstance(value, str) else value
-
-

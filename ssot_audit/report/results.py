@@ -114,10 +114,11 @@ class Results:
         outcome = outcome_of(report)
         if outcome is None:
             return
+        nodeid = ssot.get("nodeid", report.nodeid)
         self.tests.append(
             TestResult(
-                nodeid=report.nodeid,
-                test=report.nodeid.rpartition("::")[2].partition("[")[0],
+                nodeid=nodeid,
+                test=nodeid.rpartition("::")[2].partition("[")[0],
                 outcome=outcome,
                 claims=[tuple(c) for c in ssot.get("claims", [])],
                 findings=list(ssot.get("findings", [])),

@@ -1,5 +1,5 @@
 """The terminal's summary of a run: failing entries with their findings and fixes, drift beyond the catalogue,
-the baseline's word, and the verdict. Written through any object with pytest's TerminalReporter's
+and the baseline's word (the verdict is the adapter's last line). Written through any object with pytest's TerminalReporter's
 `section(title)` and `write_line(text, bold=...)`, so the pytest run and the in-process hook say the same."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..redact import redact
-from . import closeout
 from .results import EntryStatus, TestResult, headline
 
 SHOWN_PER_ENTRY = 10  # findings listed per failing entry in the terminal; the reports hold them all
@@ -22,7 +21,7 @@ def shown_from(here: Path, roots: dict[Path, str]) -> Callable[[dict], str]:
 
 
 def write_summary(out, loop: str, statuses: list[EntryStatus], beyond: list[tuple[TestResult, dict]],
-                  against: dict | None, shown: Callable[[dict], str], verdict: bool) -> None:  # fmt: skip
+                  against: dict | None, shown: Callable[[dict], str]) -> None:  # fmt: skip
     failing = [s for s in statuses if s.status == "failed"]
     if failing:
         out.section(f"{loop}: catalogue entries failing")
@@ -47,5 +46,3 @@ def write_summary(out, loop: str, statuses: list[EntryStatus], beyond: list[tupl
             out.write_line(f"new: {shown(finding)}  [{finding['test'].split('::')[-1]}]")
         for finding in against["resolved"]:
             out.write_line(f"resolved: {shown(finding)}  [{finding['test'].split('::')[-1]}]")
-    if verdict:
-        out.write_line(closeout.verdict(statuses), bold=True)
