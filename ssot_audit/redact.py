@@ -331,9 +331,9 @@ def _shape_rules(shapes: list[tuple[str, int]]) -> list[_Rule]:
     """Token shapes as rules: one alternation of those a literal starts and that heed case, which the regex engine
     skips ahead through; each of the others behind the strings every match of it holds (when it has such)."""
     parsed = [(regex, flags, _sre.parse(regex, flags)) for regex, flags in shapes]
-    led = [regex for regex, flags, tree in parsed if not flags & re.I and _led(tree)]
+    led = {regex: tree.getwidth()[0] for regex, flags, tree in parsed if not flags & re.I and _led(tree)}
     combined = re.compile("|".join(f"(?:{regex})" for regex in led))
-    rules = [_Rule(partial(_tokens, combined), shortest=_width(combined))]
+    rules = [_Rule(partial(_tokens, combined), shortest=min(led.values()))]
     for regex, flags, tree in parsed:
         if regex not in led:
             words = factors(tree, ignore_case=bool(flags & re.I))
