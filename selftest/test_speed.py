@@ -244,6 +244,15 @@ def test_provider_patterns_are_read_from_the_cache_without_importing_detect_secr
     assert again == [True, runs[0][1]]
 
 
+def test_provider_patterns_without_a_home_are_imported(monkeypatch):
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(redact_mod.Path, "home", no_home)
+    assert redact_mod.provider_patterns() == redact_mod._imported_patterns() != []
+
+
 def test_tree_holds_each_file_once_and_gives_back_its_bytes_and_text(tmp_path):
     files = {
         "ascii.sh": b"echo ok # done\n",

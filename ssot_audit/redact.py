@@ -222,11 +222,14 @@ def provider_patterns() -> list[tuple[str, int]]:
     hook would pay on every commit; so their patterns are kept in the user's cache, under a key made of the
     installed plugin files' sizes and times: another detect-secrets version is read afresh.
     """
-    cache = _cache_file()
+    try:
+        cache = _cache_file()
+    except RuntimeError:  # no home directory to keep a cache in
+        return _imported_patterns()
     try:
         return [(str(regex), int(flags)) for regex, flags in json.loads(cache.read_text())]
     except (OSError, ValueError, TypeError):
-        patterns = [(pattern.pattern, int(pattern.flags)) for pattern in _imported_patterns()]
+        patterns = _imported_patterns()
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         staged = cache.with_name(f".{cache.name}.{os.getpid()}")
@@ -245,13 +248,13 @@ def _cache_file() -> Path:
     return cache / "ssot-audit" / f"detect-secrets-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
 
 
-def _imported_patterns() -> list[re.Pattern]:
+def _imported_patterns() -> list[tuple[str, int]]:
     shown = warnings.showwarning
     modules = [importlib.import_module(f"detect_secrets.plugins.{name}") for name in PLUGINS]
     warnings.showwarning = shown  # detect-secrets routes every Python warning to logging when imported
     base = importlib.import_module("detect_secrets.plugins.base").RegexBasedDetector
     return [
-        pattern
+        (pattern.pattern, int(pattern.flags))
         for module in modules
         for plugin in vars(module).values()
         if isinstance(plugin, type) and issubclass(plugin, base) and plugin.__module__ == module.__name__
