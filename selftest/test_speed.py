@@ -2,10 +2,12 @@
 keep behaviour (reports, redaction, file content, comment stripping) exactly as it was."""
 
 import json
+import os
 import random
 import re
 import subprocess
 import sys
+import time
 from importlib import resources
 
 import jsonschema
@@ -140,25 +142,115 @@ def test_failure_summary_still_shows_each_failures_teardown_output_through_the_i
 
 
 def unfiltered(text: str) -> str:
-    for pattern, replacement in redact_mod._RULES:
-        text = pattern.sub(replacement, text)
+    for each in redact_mod._rules()[0]:
+        spans = each.spans(text)
+        text = redact_mod._mask(text, spans) if spans else text
     return text
+
+
+# Pieces of texts that the rules take, or nearly take: every gated rule matches some of their random joins.
+PIECES = ["token", "TOKEN", "to\u212aen", "secret", "Password", "pa\u017fs", "PASS", "pwd", "API-KEY", "api_key",
+          "private_key", "Access-Key", "cred\u0130ential", "cred\u0131ential", "credentials", "Bearer ", "BEARER\t",
+          "mysql -p", "MariaDB ", "https://u:", "@", "Authorization: ", "authorizat\u0131on=", "=", ": ", ":", " ",
+          "\n", "'", '"', "-", ".", "x", "9", "abcdefgh12345678", ",", "}", " -p", " -a ", "curl -u a:", "sshpass",
+          "redis-cli", "AKCabcdefghij12", "APAabcdefgh12", "aws_key='" + "A" * 40 + "'", "0123456789abcdef" * 2 + "-us1",
+          "xoxb-12-ab", "XOXP-1-a", "https://hooks.slack.com/services/TA1/BB2/cc3", "sk_live_" + "a1" * 12,
+          "rk_test_" + "B2" * 8, "123456789:" + "x" * 35, "MTk" + "a" * 21 + ".abcdef." + "b" * 27]  # fmt: skip
 
 
 def test_redaction_skips_a_rule_only_where_it_could_not_match():
     """Every rule, run on every text, gives what the filtered rules give, case variants included."""
-    pieces = ["token", "TOKEN", "to\u212aen", "secret", "Password", "pa\u017fs", "PASS", "pwd", "API-KEY", "api_key",
-              "private_key", "Access-Key", "cred\u0130ential", "cred\u0131ential", "credentials", "Bearer ", "BEARER\t",
-              "mysql -p", "MariaDB ", "https://u:", "@", "Authorization: ", "authorizat\u0131on=", "=", ": ", " ", "\n",
-              "'", '"', "-", ".", "x", "9", "abcdefgh12345678", ",", "}"]  # fmt: skip
     rnd = random.Random(11)
-    texts = ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 20))) for _ in range(20000)]
-    changed = {p: 0 for p in redact_mod._NEEDS}
+    texts = ["".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 20))) for _ in range(10000)]
+    rules = [each for each in redact_mod._rules()[0] if each.needs or each.shortest]
+    changed = dict.fromkeys(range(len(rules)), 0)
     for text in texts:
         assert redact_mod._literal(text) == unfiltered(text), text
-        for pattern in redact_mod._NEEDS:
-            changed[pattern] += pattern.search(text) is not None
+        for index, each in enumerate(rules):
+            changed[index] += bool(each.spans(text))
     assert all(changed.values()), "every filtered rule must match some of the texts, or the test proves nothing"
+
+
+def test_a_case_blind_rule_finds_in_lowercased_ascii_what_it_finds_in_the_text():
+    rnd = random.Random(5)
+    ascii_pieces = [piece for piece in PIECES if piece.isascii()] + ["PassWord", "ToKeN", "SeCrEt=", "HTTPS://U:", "B"]
+    texts = ["".join(rnd.choice(ascii_pieces) for _ in range(rnd.randint(1, 20))) for _ in range(5000)]
+    blind = [each.spans.args for each in redact_mod._rules()[0]
+             if getattr(each.spans, "func", None) is redact_mod._spans and each.spans.args[2]]  # fmt: skip
+    assert len(blind) >= 6
+    for plain, group, _ in blind:
+        exact = re.compile(plain.pattern, plain.flags | re.I)
+        for text in texts:
+            assert redact_mod._spans(plain, group, True, text) == [m.span(group) for m in exact.finditer(text)], text
+
+
+# Runs of keyword-like text that made redaction quadratic (20 KB took 8 s, 100 KB minutes), and the literal pieces
+# of every provider pattern: one line of each, 50 KB long, is redacted in well under the bound.
+RUNS = ["mysql ", "mysql -u ", "password.", "password ", "--password-", "pass-", "-pass", "tokentoken", "secret_",
+        "https://u:", "https://:", "a.", "${", "pass:", "12345678:", "Bearer ", "authorization: ", "eyJ", "st.abcd",
+        "key" + " " * 5000, "token=" + "x" * 50_000, "sk-AKIAxoxb-1-", "-----BEGIN RSA PRIVATE KEY-----", "aB3+"]  # fmt: skip
+
+
+def literal_pieces(parsed) -> list[str]:
+    pieces, run = [], ""
+    for op, arg in [*parsed, (None, None)]:
+        if op is redact_mod._sre.LITERAL:
+            run += chr(arg)
+            continue
+        pieces += [run] if run else []
+        run = ""
+        if op is redact_mod._sre.SUBPATTERN:
+            pieces += literal_pieces(arg[-1])
+        elif op in (redact_mod._sre.MAX_REPEAT, redact_mod._sre.MIN_REPEAT):
+            pieces += literal_pieces(arg[2])
+        elif op is redact_mod._sre.BRANCH:
+            pieces += [piece for branch in arg[1] for piece in literal_pieces(branch)]
+    return pieces
+
+
+def test_redaction_is_linear_in_long_runs_of_keyword_like_text():
+    patterns = redact_mod.provider_patterns()
+    pieces = {piece for regex, flags in patterns for piece in literal_pieces(redact_mod._sre.parse(regex, flags))}
+    for unit in RUNS + [f"{piece}{tail}" for piece in sorted(pieces) for tail in ("", " ", "a1")]:
+        text = (unit * (50_000 // len(unit) + 1))[:50_000]
+        start = time.perf_counter()
+        redact_mod._redact(text)
+        assert time.perf_counter() - start < 2, f"{unit!r} * 50 KB"
+
+
+def test_factors_are_strings_every_match_holds():
+    def factors(regex: str, flags: int = 0) -> set[str]:
+        return set(redact_mod.factors(redact_mod._sre.parse(regex, flags), ignore_case=bool(flags & re.I)))
+
+    assert factors(r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}") == {"A3T", "ABIA", "ACCA", "AKIA", "ASIA"}
+    assert factors(r"xox(?:a|b)-(?:\d+-)+[a-z0-9]+", re.I) == {"xox"}
+    assert factors(r"[MNO][\w-]{23}\.[\w-]{6}\.[\w-]{27}") == {"."}  # too short to filter: the rule always runs
+    assert factors(r"(?:ab)?cd|ef") == {"cd", "ef"} and factors(r"(?:ab)?|cd") == set()
+
+
+def test_provider_patterns_are_read_from_the_cache_without_importing_detect_secrets(tmp_path):
+    """The hook would pay ~0.1 s on every commit to import detect-secrets' plugins: their patterns are cached."""
+    code = ("import json, sys; from ssot_audit import redact; redact.redact('x'); "
+            "print(json.dumps(['detect_secrets' in sys.modules, redact.provider_patterns()]))")  # fmt: skip
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    runs = [json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                      check=True).stdout) for _ in range(2)]  # fmt: skip
+    assert [imported for imported, _ in runs] == [True, False] and runs[0][1] == runs[1][1]
+    assert len(list((tmp_path / "cache/ssot-audit").iterdir())) == 1
+    (tmp_path / "cache").rename(tmp_path / "moved")
+    (tmp_path / "cache").write_text("")  # a cache dir that cannot be made: the patterns are imported each time
+    again = json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                      check=True).stdout)  # fmt: skip
+    assert again == [True, runs[0][1]]
+
+
+def test_provider_patterns_without_a_home_are_imported(monkeypatch):
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(redact_mod.Path, "home", no_home)
+    assert redact_mod.provider_patterns() == redact_mod._imported_patterns() != []
 
 
 def test_tree_holds_each_file_once_and_gives_back_its_bytes_and_text(tmp_path):

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..estate import UsageError
-from ..redact import redact
+from ..redact import redact, redact_lines
 
 INTERRUPTED = "INTERRUPTED: the run was stopped before it finished; what it did not reach counts as not run."
 # pytest's exit statuses, which every path gives (README: exit statuses)
@@ -95,9 +95,9 @@ _FOLD = re.compile(r"</?details>|<summary>[^<]*</summary>")
 
 
 def inert_markdown(text: str) -> str:
-    """Redacted line by line (no pattern may join two table rows), and no raw HTML but the fold:
-    `\\<` renders as `<`."""
-    lines = (redact(line) for line in text.split("\n"))
+    """Redacted line by line (no pattern may join two table rows, but a secret's block scalar is followed across
+    its lines), and no raw HTML but the fold: `\\<` renders as `<`."""
+    lines = redact_lines(text.split("\n"))
     return "\n".join(line if _FOLD.fullmatch(line) else line.replace("<", "\\<") for line in lines)
 
 
