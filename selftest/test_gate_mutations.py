@@ -1,6 +1,10 @@
 """Every gate proven both ways: a named mutation fails exactly its gates, and the original's defects are fixed
 (comment filters work, vacuous passes are visible skips, the clock is injectable, nothing is run or written)."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from fixtures.workstation import make_workstation
@@ -12,7 +16,7 @@ from selftest.gate_mutations import (
     replace,
     write,
 )
-from selftest.suite import copy_estate, run_suite, run_suite_raw
+from selftest.suite import copy_estate, run_suite, run_suite_raw, suite_args
 from ssot_audit import catalogue
 
 # D4 never fails by design (warn-only, and launchd exists only on macOS); D39 belongs to the live suite.
@@ -183,3 +187,16 @@ def test_plaintext_secret_is_withheld_from_the_report(workstation, pytester):
     (home / ".zshrc").write_text((home / ".zshrc").read_text() + "export OPENAI_API_KEY=sk-live-0123456789abcdef\n")
     messages = run_local(pytester, estate, home, "-k", "active_config").messages()
     assert "OPENAI_API_KEY=<redacted>" in messages and "sk-live" not in messages
+
+
+def test_a_fifo_for_the_latest_codex_session_is_named_not_waited_on(workstation, tmp_path):
+    """The workstation's files are read as the checkout's: a FIFO would block the run on open."""
+    estate, home, _ = workstation
+    sessions = home / ".codex" / "sessions" / "2026" / "02"
+    sessions.mkdir(parents=True)
+    os.mkfifo(sessions / "rollout-latest.jsonl")
+    args = suite_args(estate, "local", ("--home", str(home), "-p", "no:xdist", "-k", "codex"))
+    run = subprocess.run([sys.executable, "-m", "pytest", *args], capture_output=True, text=True, timeout=120)
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-3000:]
+    assert "rollout-latest.jsonl: the latest Codex session cannot be read: refused: a FIFO" in output

@@ -3,6 +3,7 @@ history must report exactly those changes, equal at every commit to what a norma
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import shutil
@@ -15,7 +16,8 @@ import pytest
 
 from selftest.mutations import GAPS, SHOP, WB_DATA, _drop_vm_backup, edit_json, gap_open, replace_re
 from selftest.suite import ALIGNED, REPO, TESTS
-from ssot_audit import cli
+from ssot_audit import cli, gitobjects
+from ssot_audit import tree as tree_mod
 from ssot_audit.history import failing_since
 from ssot_audit.schema import validator
 
@@ -290,3 +292,83 @@ def test_waivers_committed_to_the_spine_waive_from_that_commit(estate, tmp_path,
     document = json.loads((tmp_path / "r" / "history.json").read_text())
     c2 = next(e for e in document["entries"] if e["id"] == "C2")
     assert [(c["sha"], c["status"]) for c in c2["changes"]] == [(estate.commits[-1], "failed"), (waived, "waived")]
+
+
+def _strings(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, str):
+        yield value
+
+
+def _found_at(document: dict, sha: str) -> set[tuple[str, str]]:
+    """(file, message) of every finding standing at a commit: each thing's last change at or before it."""
+    index = {c["sha"]: i for i, c in enumerate(document["commits"])}
+    found = set()
+    for thing in document["entries"] + document["beyond"]:
+        done = [c for c in thing["changes"] if index[c["sha"]] <= index[sha]]
+        if done and done[-1]["status"] == "failed":
+            found |= {(f["file"], f["message"]) for f in done[-1]["findings"]}
+    return found
+
+
+def _refused_files(spine: Path, workbench: Path) -> None:
+    """Two links to each other, and a file over the size cap."""
+    (spine / "docs/loop.md").symlink_to("loop.md.other")
+    (spine / "docs/loop.md.other").symlink_to("loop.md")
+    (spine / "docs/archive.md").write_bytes(b"an archive line\n" * (tree_mod.MAX_FILE_BYTES // 16 + 1))
+
+
+HOSTILE = {
+    "refused-files": (_refused_files, [
+        "agentic-spine/docs/loop.md: cannot be read: refused: a symlink loop",
+        "agentic-spine/docs/loop.md.other: cannot be read: refused: a symlink loop",
+        "agentic-spine/docs/archive.md: cannot be read: refused: 16.0 MiB, over the 16 MiB cap",
+    ]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", HOSTILE)
+def test_hostile_commit_is_judged_as_a_run_judges_its_tree(case, estate, pytester, tmp_path, monkeypatch):
+    """What the trees refuse (links to each other, a file over the size cap: never read into memory) at a
+    commit: the history gives each its finding, the same a normal run gives on the commit's tree."""
+    spine, workbench = tmp_path / "spine", tmp_path / "workbench"
+    for source, clone in ((estate.spine, spine), (estate.workbench, workbench)):
+        subprocess.run(["git", "clone", "-q", str(source), str(clone)], check=True)
+    make, expected = HOSTILE[case]
+    make(spine, workbench)
+    hostile = commit(spine, case, "2026-02-08T16:00:00Z")
+    wb_sha = commit(workbench, case, "2026-02-08T15:00:00Z")
+    read = []
+    original = gitobjects.Blobs.read
+    monkeypatch.setattr(gitobjects.Blobs, "read", lambda self, sha: read.append(original(self, sha)) or read[-1])
+    monkeypatch.chdir(spine)
+    reports = tmp_path / "r"
+    assert cli.main(["history", "HEAD~1..HEAD", "--workbench-root", str(workbench), "--mint-modules-root",
+                     str(estate.root / "mint-modules"), "--ssot-report-dir", str(reports)]) == 0  # fmt: skip
+    assert read and max(map(len, read)) <= tree_mod.MAX_FILE_BYTES
+    document = json.loads((reports / "history.json").read_bytes().decode("utf-8"))  # strict: valid UTF-8
+    texts = "\n".join(_strings(document))
+    assert not any(0xD800 <= ord(c) <= 0xDFFF for c in texts)
+    found = _found_at(document, hostile)
+    texts += "".join(f"\n{file}: {message}" for file, message in found)
+    page = html.unescape((reports / "history.html").read_bytes().decode("utf-8"))
+    for text in expected:
+        assert text in texts and text in page, text
+    normal = tmp_path / "normal"
+    pytester.runpytest_inprocess(
+        str(TESTS), "-c", str(REPO / "pyproject.toml"), "--rootdir", str(REPO), "-m", "static or crossrepo",
+        "--spine-root", str(_archive(spine, hostile, tmp_path / "tree" / "spine")),
+        "--workbench-root", str(_archive(workbench, wb_sha, tmp_path / "tree" / "workbench")),
+        "--mint-modules-root", str(estate.root / "mint-modules"), "--now", "2026-02-08T16:00:00Z",
+        "--ssot-report-dir", str(normal), "-p", "no:cacheprovider",
+    )  # fmt: skip
+    run = json.loads((normal / "results.json").read_text())
+    in_run = {(f["file"], f["message"]) for e in run["entries"] for f in e["findings"]}
+    in_run |= {(f["file"], f["message"]) for f in run["beyond"]}
+    assert found == in_run

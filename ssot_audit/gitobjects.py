@@ -123,11 +123,37 @@ def is_shallow(git: Path) -> bool:
 
 
 class Blobs:
-    """Blob contents by object id, from one long-running `git cat-file --batch`."""
+    """Blob contents and sizes by object id, from two long-running `git cat-file` processes: sizes first
+    (`--batch-check`), so a blob over the cap on a file's size is refused without being read."""
+
+    SIZES_AT_ONCE = 512  # object ids written before their answers are read: well inside a pipe's buffer
 
     def __init__(self, git: Path):
-        self._process = subprocess.Popen(["git", "--git-dir", str(git), *NEUTRAL_GIT, "cat-file", "--batch"],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
+        command = ["git", "--git-dir", str(git), *NEUTRAL_GIT]
+        self._process = subprocess.Popen([*command, "cat-file", "--batch"], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
+        self._check = subprocess.Popen([*command, "cat-file", "--batch-check"],
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
+        self._sizes: dict[str, int] = {}
+
+    def size(self, sha: str) -> int:
+        if sha not in self._sizes:
+            self.learn_sizes([sha])
+        return self._sizes[sha]
+
+    def learn_sizes(self, shas: list[str]) -> None:
+        """Ask git for the sizes of the objects not yet known, in rounds (one answer line each)."""
+        assert self._check.stdin and self._check.stdout
+        unknown = list(dict.fromkeys(sha for sha in shas if sha not in self._sizes))
+        for start in range(0, len(unknown), self.SIZES_AT_ONCE):
+            chunk = unknown[start : start + self.SIZES_AT_ONCE]
+            self._check.stdin.write("".join(f"{sha}\n" for sha in chunk).encode())
+            self._check.stdin.flush()
+            answers = [self._check.stdout.readline().decode().split() for _ in chunk]  # all of them: no answer
+            for sha, header in zip(chunk, answers, strict=True):  # is left in the pipe for the next question
+                if len(header) != 3:
+                    raise OSError(f"git has no object {sha} ({' '.join(header) or 'no answer'})")
+                self._sizes[sha] = int(header[2])
 
     def read(self, sha: str) -> bytes:
         assert self._process.stdin and self._process.stdout
@@ -141,9 +167,10 @@ class Blobs:
         return data
 
     def close(self) -> None:
-        if self._process.poll() is None:
-            self._process.stdin.close()  # type: ignore[union-attr]
-            self._process.wait(timeout=10)
+        for process in (self._process, self._check):
+            if process.poll() is None:
+                process.stdin.close()  # type: ignore[union-attr]
+                process.wait(timeout=10)
 
     def __enter__(self) -> Blobs:
         return self

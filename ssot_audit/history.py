@@ -24,6 +24,7 @@ from .gittree import Delta, Deps, GitTree, Snapshot
 from .judge import Estate, Judge, Selection, collect
 from .repo import Repo
 from .report.results import Results
+from .sources import read_error
 from .spine import Spine
 from .timestamps import parse_utc
 from .workbench import Workbench
@@ -189,7 +190,11 @@ def _estate(spine: Side, workbench: Side | None, spine_deps: Deps, wb_deps: Deps
 def _waivers(spine: Side, option: str | None) -> tuple:
     """The commit's waivers (or --waivers'), as the plugin loads them: (waivers, the finding if unusable)."""
     tree = spine.tree(Deps())
-    raw = None if option or not tree.is_file(waivers_mod.DEFAULT) else tree.raw(waivers_mod.DEFAULT)
+    try:
+        raw = None if option or not tree.is_file(waivers_mod.DEFAULT) else tree.raw(waivers_mod.DEFAULT)
+    except OSError as exc:  # (a blob over the cap): unusable, as a run finds the checkout's file
+        path = str(spine.root / waivers_mod.DEFAULT)
+        return [], waivers_mod.unusable(Path(path), waivers_mod.WaiverError(str(read_error(exc, path))))
     if not option and raw is None:
         return [], None
     return waivers_mod.find(option, spine.root, raw)[:2]
