@@ -294,6 +294,31 @@ def test_waivers_committed_to_the_spine_waive_from_that_commit(estate, tmp_path,
     assert [(c["sha"], c["status"]) for c in c2["changes"]] == [(estate.commits[-1], "failed"), (waived, "waived")]
 
 
+@pytest.mark.parametrize("stand_in", ["replace-ref", "graft"])
+def test_history_judges_each_commit_as_it_is_never_a_stand_in(stand_in, estate, tmp_path, monkeypatch):
+    """refs/replace/ can put another commit's tree under a commit's sha, info/grafts another history under
+    a branch: the history must judge the commits as they are, broken file and all."""
+    spine = tmp_path / "spine"
+    subprocess.run(["git", "clone", "-q", str(estate.spine), str(spine)], check=True)
+    base = git(spine, "rev-parse", "HEAD").strip()
+    (spine / "ops/bindings/operational.gaps.yaml").write_text("gaps: [unclosed\n")
+    broken = commit(spine, "break the gaps file", "2026-02-08T16:00:00Z")
+    git(spine, "checkout", "-q", base, "--", "ops/bindings/operational.gaps.yaml")
+    fixed = commit(spine, "fix the gaps file", "2026-02-08T17:00:00Z")
+    if stand_in == "replace-ref":  # the broken commit's sha now shows the fixed tree
+        tree = git(spine, "rev-parse", f"{fixed}^{{tree}}").strip()
+        clean = git(spine, "commit-tree", tree, "-p", base, "-m", "break the gaps file").strip()
+        git(spine, "replace", broken, clean)
+    else:  # the fixed commit's parent is now the base: the broken commit is out of the history
+        (spine / ".git/info/grafts").write_text(f"{fixed} {base}\n")
+    monkeypatch.chdir(spine)
+    assert cli.main(["history", "-m", "static", "--ssot-report-dir", str(tmp_path / "r"), f"{base}..HEAD"]) == 0
+    document = json.loads((tmp_path / "r" / "history.json").read_text())
+    assert [c["sha"] for c in document["commits"]] == [broken, fixed]
+    at_broken = [f for b in document["beyond"] for c in b["changes"] if c["sha"] == broken for f in c["findings"]]
+    assert any("operational.gaps.yaml" in f["file"] and "not valid YAML" in f["message"] for f in at_broken)
+
+
 def _strings(value):
     if isinstance(value, dict):
         for key, item in value.items():

@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .report.environment import NEUTRAL_GIT
+from .report.environment import NEUTRAL_GIT, neutral_env
 
 TIMEOUT = 120  # seconds for one listing command; the blob reader answers per object
 
@@ -39,7 +39,7 @@ class Commit:
 def _run(git_dir: Path, *args: str, data: bytes | None = None) -> bytes:
     try:
         done = subprocess.run(["git", "--git-dir", str(git_dir), "--no-pager", *NEUTRAL_GIT, *args], input=data,
-                              capture_output=True, timeout=TIMEOUT)  # fmt: skip
+                              capture_output=True, timeout=TIMEOUT, env=neutral_env())  # fmt: skip
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise GitError(f"git {args[0]} could not run: {exc}") from None
     if done.returncode != 0:
@@ -52,7 +52,7 @@ def git_dir(checkout: Path) -> Path:
     """The git directory of a checkout (or a bare repository), or GitError saying it is not one."""
     try:
         done = subprocess.run(["git", "-C", str(checkout), *NEUTRAL_GIT, "rev-parse", "--absolute-git-dir"],
-                              capture_output=True, text=True, timeout=30)  # fmt: skip
+                              capture_output=True, text=True, timeout=30, env=neutral_env())  # fmt: skip
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise GitError(f"git could not run in {checkout}: {exc}") from None
     if done.returncode != 0:
@@ -130,9 +130,9 @@ class Blobs:
 
     def __init__(self, git: Path):
         command = ["git", "--git-dir", str(git), *NEUTRAL_GIT]
-        self._process = subprocess.Popen([*command, "cat-file", "--batch"], stdin=subprocess.PIPE,
+        self._process = subprocess.Popen([*command, "cat-file", "--batch"], env=neutral_env(), stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
-        self._check = subprocess.Popen([*command, "cat-file", "--batch-check"],
+        self._check = subprocess.Popen([*command, "cat-file", "--batch-check"], env=neutral_env(),
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
         self._sizes: dict[str, int] = {}
 
