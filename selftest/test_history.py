@@ -351,23 +351,37 @@ def _refused_files(spine: Path, workbench: Path) -> None:
     (spine / "docs/archive.md").write_bytes(b"an archive line\n" * (tree_mod.MAX_FILE_BYTES // 16 + 1))
 
 
+def _unwritable_text(spine: Path, workbench: Path) -> None:
+    """A top-level directory whose name is not UTF-8, and a lone surrogate in a workbench value D3 quotes."""
+    weird = os.fsencode(spine) + b"/caf\xe9"
+    os.mkdir(weird)
+    Path(os.fsdecode(weird + b"/notes.md")).write_text("notes\n")
+    monitoring = workbench / "infra/data/monitoring_inventory.json"
+    monitoring.write_text(monitoring.read_text().replace("http://100.92.91.128:8088/", "http://\\ud800x\\udce9:8088/"))
+
+
+# (what the commit does, headlines of its findings, values its findings quote: in history.json only)
 HOSTILE = {
     "refused-files": (_refused_files, [
         "agentic-spine/docs/loop.md: cannot be read: refused: a symlink loop",
         "agentic-spine/docs/loop.md.other: cannot be read: refused: a symlink loop",
         "agentic-spine/docs/archive.md: cannot be read: refused: 16.0 MiB, over the 16 MiB cap",
-    ]),
+    ], []),
+    "unwritable-text": (_unwritable_text, [
+        "agentic-spine/caf\\xe9/: unexpected top-level directory caf\\xe9/",
+    ], ["http://\\ud800x\\xe9:8088/"]),
 }  # fmt: skip
 
 
 @pytest.mark.parametrize("case", HOSTILE)
 def test_hostile_commit_is_judged_as_a_run_judges_its_tree(case, estate, pytester, tmp_path, monkeypatch):
-    """What the trees refuse (links to each other, a file over the size cap: never read into memory) at a
-    commit: the history gives each its finding, the same a normal run gives on the commit's tree."""
+    """What the trees refuse (links to each other, a file over the size cap: never read into memory) and
+    text no encoding can write (a name that is not UTF-8, a lone surrogate) at a commit: the history gives
+    each its finding, the same a normal run gives on the commit's tree, and writes them escaped, in UTF-8."""
     spine, workbench = tmp_path / "spine", tmp_path / "workbench"
     for source, clone in ((estate.spine, spine), (estate.workbench, workbench)):
         subprocess.run(["git", "clone", "-q", str(source), str(clone)], check=True)
-    make, expected = HOSTILE[case]
+    make, headlines, values = HOSTILE[case]
     make(spine, workbench)
     hostile = commit(spine, case, "2026-02-08T16:00:00Z")
     wb_sha = commit(workbench, case, "2026-02-08T15:00:00Z")
@@ -385,8 +399,10 @@ def test_hostile_commit_is_judged_as_a_run_judges_its_tree(case, estate, pyteste
     found = _found_at(document, hostile)
     texts += "".join(f"\n{file}: {message}" for file, message in found)
     page = html.unescape((reports / "history.html").read_bytes().decode("utf-8"))
-    for text in expected:
+    for text in headlines:
         assert text in texts and text in page, text
+    for text in values:
+        assert text in texts, text
     normal = tmp_path / "normal"
     pytester.runpytest_inprocess(
         str(TESTS), "-c", str(REPO / "pyproject.toml"), "--rootdir", str(REPO), "-m", "static or crossrepo",

@@ -22,6 +22,7 @@ from . import waivers as waivers_mod
 from .baseline import key
 from .gittree import Delta, Deps, GitTree, Snapshot
 from .judge import Estate, Judge, Selection, collect
+from .redact import neutralise
 from .repo import Repo
 from .report.results import Results
 from .sources import read_error
@@ -231,7 +232,7 @@ def summary(document: dict, where: Path) -> str:
             changes = len(entry["changes"])
             lines.append(f"  {entry['kind']:>10} {entry['id']:<4} failing since {streak['sha'][:8]} {streak['date']}"
                          f" ({changes} change(s) in the range)")  # fmt: skip
-    lines.append(f"history.json and history.html in {where}")
+    lines.append(f"history.json and history.html in {neutralise(str(where))}")
     return "\n".join(lines)
 
 

@@ -7,8 +7,9 @@ Loaded by ssot_audit.plugin (its `pytest_plugins`).
   is made, outermost of every makereport hook, so whatever any output later reads from it
   (the failure text, skip and xfail reasons, captured output, user properties) is redacted.
 * The report dir: one run at a time (an flock), every file written to a staging dir and
-  moved into place with rename(2) at the end, so a reader sees the last complete set or
-  the new one, never half of either. A run that stops on a usage error (bad option, missing
+  moved into place with rename(2) at the end, once all of them are written: a writer that
+  fails leaves the last set whole, and members of an older set that this run did not write
+  are removed as the new set lands. A run that stops on a usage error (bad option, missing
   root, bad --hosts) leaves the last reports untouched. SIGTERM is turned into the
   KeyboardInterrupt that SIGINT is, and a run so stopped says INTERRUPTED in every output.
 """
@@ -29,7 +30,7 @@ from pathlib import Path
 import pytest
 from _pytest.junitxml import xml_key
 
-from .redact import redact
+from .redact import neutralise, redact
 
 INTERRUPTED = "INTERRUPTED: the run was stopped before it finished; what it did not reach counts as not run."
 
@@ -64,8 +65,22 @@ def pytest_make_collect_report(collector):
     return report
 
 
+# The files each kind of run writes as one set: a run's reports, and a history's. A set lands whole: a member
+# the new run did not write (an HTML report of an earlier run, and this one without pytest-html) is removed as
+# it lands, so nothing older stands beside the new files as if it were of the same run.
+SETS = (frozenset({"closeout.md", "results.json", "ssot-report.html", "junit.xml"}),
+        frozenset({"history.json", "history.html"}))  # fmt: skip
+# In a staging dir: its set is complete and being moved into place; it lists the members to remove after.
+_COMMITTING = ".committing"
+
+
 class ReportDir:
-    """The report dir of this run: locked, written through a staging dir, committed at the end."""
+    """The report dir of this run: locked, written through a staging dir, committed at the end as one set.
+
+    Nothing moves until every file of the set is staged; a writer that fails (or a run stopped while
+    writing) leaves the last set as it was. A run killed while moving the set into place leaves its
+    staging dir marked complete, and the next run finishes the move before it starts its own.
+    """
 
     def __init__(self, final: Path):
         self.final = final
@@ -73,17 +88,21 @@ class ReportDir:
             final.mkdir(parents=True, exist_ok=True)
             self._lock = os.open(final, os.O_RDONLY | os.O_DIRECTORY)  # the dir itself: no lock file left behind
         except OSError as exc:
-            raise pytest.UsageError(f"--ssot-report-dir {final}: {exc.strerror}") from None
+            raise _unusable(final, exc.strerror) from None
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            self.staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=final))
         except OSError as exc:
             os.close(self._lock)
             busy = isinstance(exc, BlockingIOError)
-            raise pytest.UsageError(
-                f"--ssot-report-dir {final}: " + ("in use by another ssot-audit run" if busy else exc.strerror)
-            ) from None
+            raise _unusable(final, "in use by another ssot-audit run" if busy else exc.strerror) from None
+        try:
+            _recover(final)
+            self.staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=final))
+        except OSError as exc:
+            os.close(self._lock)
+            raise _unusable(final, f"cannot be written: {exc.strerror}") from None
         self.exitstatus: int | None = None  # set when the session finishes; None: it never started
+        self.failed = False  # a writer of the set failed: the set is not committed
         self.started = _utc_now()
 
     @property
@@ -96,28 +115,58 @@ class ReportDir:
     def write_markdown(self, name: str, text: str) -> None:
         if self.interrupted:
             text = f"**{INTERRUPTED}**\n\n{text}"
-        self.path(name).write_text(inert_markdown(text))
+        self.path(name).write_text(inert_markdown(text), encoding="utf-8")
 
     def write_html(self, name: str, page: str) -> None:
         """A page whose texts are escaped and redacted where it is made (report/history_html.py)."""
-        self.path(name).write_text(page, errors="backslashreplace")  # a path git stores in no encoding
+        self.path(name).write_text(page, encoding="utf-8", errors="backslashreplace")  # a path in no encoding
 
     def write_json(self, name: str, document: dict) -> None:
         status = {"status": "INTERRUPTED" if self.interrupted else "complete", "started": self.started,
                   "finished": _utc_now()}  # fmt: skip
         document = {**document, "run": {**status, **document.get("run", {})}}
         # compact: indented JSON goes through json's pure-Python encoder (0.6 s against 0.2 s for a 100x tree's)
-        self.path(name).write_text(json.dumps(redacted(document), separators=(",", ":")) + "\n")
+        self.path(name).write_text(json.dumps(redacted(document), separators=(",", ":")) + "\n", encoding="utf-8")
 
     def close(self) -> None:
-        """Move the staged files into place, unless the run never got going (then the old set stays)."""
+        """Move the staged set into place, unless the run never got going or a writer failed (then the old
+        set stays)."""
         try:
-            if self.exitstatus is not None and self.exitstatus != pytest.ExitCode.USAGE_ERROR:
-                for staged in sorted(self.staging.iterdir()):
-                    os.replace(staged, self.final / staged.name)
-        finally:
+            if self.exitstatus not in (None, pytest.ExitCode.USAGE_ERROR) and not self.failed:
+                written = {p.name for p in self.staging.iterdir()}
+                stale = sorted(name for members in SETS if members & written for name in members - written)
+                marker = self.staging / f"{_COMMITTING}.part"
+                marker.write_text("".join(f"{name}\n" for name in stale))
+                os.replace(marker, self.staging / _COMMITTING)  # whole or absent
+                _move_into_place(self.staging, self.final)
+            # (not when the move failed half way: the marked staging dir is the next run's to finish)
             shutil.rmtree(self.staging, ignore_errors=True)
+        finally:
             os.close(self._lock)
+
+
+def _move_into_place(staging: Path, final: Path) -> None:
+    """The second half of a commit: the staged files renamed over the old ones, then the stale ones removed.
+    Repeatable: a run that died half way through is finished by the next one."""
+    stale = (staging / _COMMITTING).read_text().split()
+    for staged in sorted(staging.iterdir()):
+        if not staged.name.startswith(_COMMITTING):
+            os.replace(staged, final / staged.name)
+    for name in stale:
+        (final / name).unlink(missing_ok=True)
+
+
+def _recover(final: Path) -> None:
+    """Staging dirs left by runs that died (this run holds the lock, so no live run owns one): a set
+    marked complete is moved into place; any other was never complete, and goes."""
+    for left in sorted(final.glob(".staging-*")):
+        if (left / _COMMITTING).is_file():
+            _move_into_place(left, final)
+        shutil.rmtree(left, ignore_errors=True)
+
+
+def _unusable(final: Path, why: str) -> pytest.UsageError:
+    return pytest.UsageError(f"--ssot-report-dir {neutralise(str(final))}: {why}")
 
 
 def _utc_now() -> str:
@@ -171,15 +220,20 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, _terminate)
 
 
-@pytest.hookimpl(tryfirst=True)  # before the writers of every report, ours and the plugins'
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # around the writers of every report, ours and the plugins'
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int):
     reports = report_dir(session.config)
     if reports is None:
-        return
+        return (yield)
     reports.exitstatus = exitstatus
     xml = session.config.stash.get(xml_key, None)
     if xml is not None:
         xml.add_global_property("ssot-audit-run", "INTERRUPTED" if reports.interrupted else "complete")
+    try:
+        return (yield)
+    except BaseException:  # a writer failed, or the run was stopped while writing: no half-written set lands
+        reports.failed = True
+        raise
 
 
 def _announce_final_paths(config: pytest.Config, reports: ReportDir) -> None:
