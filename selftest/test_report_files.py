@@ -5,6 +5,7 @@ import fcntl
 import html
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from selftest.suite import ALIGNED, REPO, copy_estate, run_suite_raw, suite_args
+from selftest.test_bad_input import WITHOUT_DAC
+from ssot_audit import quick
 from ssot_audit.outputs import ReportDir
 from ssot_audit.report import closeout
 
@@ -213,3 +216,56 @@ def test_sets_are_kept_apart_and_a_dead_runs_commit_is_finished(tmp_path):
     assert sorted(found) == ["closeout.md", "history.html", "history.json", "results.json"]
     assert found["closeout.md"] == found["results.json"] == "new\n"
     assert found["history.html"] == "<p>new history</p>"
+
+
+# --- a report dir that is no directory: a usage error naming it, before anything runs ------------------
+
+
+@pytest.mark.parametrize(
+    "make, where, says",
+    [
+        (lambda d: (d / "reports").symlink_to(d / "nowhere"), "reports", "is a dangling symlink (to {d}/nowhere)"),
+        (lambda d: (d / "reports").symlink_to("reports"), "reports", "is a symlink loop"),
+        (lambda d: (d / "reports").write_text("a file\n"), "reports", "is a regular file, not a directory"),
+        (lambda d: os.mkfifo(d / "reports"), "reports", "is a FIFO, not a directory"),
+        (lambda d: (d / "file").write_text("x\n"), "file/reports", "{d}/file is a regular file, not a directory"),
+    ],
+    ids=["dangling-symlink", "symlink-loop", "file", "fifo", "file-on-the-way"],
+)
+def test_a_report_dir_that_is_no_directory_is_a_usage_error_naming_it(make, where, says, pytester, tmp_path):
+    """A dangling link gave only "File exists"; whatever stands where the report dir must be, the run stops
+    before it starts (exit 4), naming the path and what is there."""
+    make(tmp_path)
+    target = tmp_path / where
+    result = run_suite_raw(pytester, ALIGNED, "--ssot-report-dir", str(target), "-k", "source_is_readable")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()[-2000:]
+    result.stderr.fnmatch_lines([f"*--ssot-report-dir {target}: {says.format(d=tmp_path)}*"])
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+
+
+def test_a_dangling_report_dir_is_the_same_usage_error_for_the_in_process_hook(tmp_path, capsys):
+    target = tmp_path / "reports"
+    target.symlink_to(tmp_path / "nowhere")
+    args = ["-m", "static", "--now", "2026-02-08T12:00:00Z", "--spine-root", str(ALIGNED / "agentic-spine"),
+            "--ssot-report-dir", str(target)]  # fmt: skip
+    assert quick.eligible(args) and quick.main(args, ["ssot-audit"]) == 4
+    assert f"--ssot-report-dir {target}: is a dangling symlink (to {tmp_path}/nowhere)" in capsys.readouterr().err
+
+
+def test_an_unwritable_report_dir_is_a_usage_error_naming_it(tmp_path):
+    """As a process the kernel refuses (root without CAP_DAC_OVERRIDE, see test_bad_input)."""
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    command = [sys.executable, "-m", "pytest", *suite_args(ALIGNED, "static", ("--ssot-report-dir", str(reports),
+               "-p", "no:xdist", "-k", "source_is_readable"))]  # fmt: skip
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("needs setpriv (util-linux) to run without the capabilities that let root write anywhere")
+        command = [*WITHOUT_DAC, *command]
+    reports.chmod(0o555)
+    try:
+        run = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    finally:
+        reports.chmod(0o755)
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.stdout[-2000:] + run.stderr[-2000:]
+    assert f"--ssot-report-dir {reports}: cannot be written: Permission denied" in run.stderr

@@ -16,6 +16,7 @@ Loaded by ssot_audit.plugin (its `pytest_plugins`).
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -31,6 +32,7 @@ import pytest
 from _pytest.junitxml import xml_key
 
 from .redact import neutralise, redact
+from .tree import kind
 
 INTERRUPTED = "INTERRUPTED: the run was stopped before it finished; what it did not reach counts as not run."
 
@@ -84,11 +86,7 @@ class ReportDir:
 
     def __init__(self, final: Path):
         self.final = final
-        try:
-            final.mkdir(parents=True, exist_ok=True)
-            self._lock = os.open(final, os.O_RDONLY | os.O_DIRECTORY)  # the dir itself: no lock file left behind
-        except OSError as exc:
-            raise _unusable(final, exc.strerror) from None
+        self._lock = _open_dir(final)  # the dir itself: no lock file left behind
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -167,6 +165,35 @@ def _recover(final: Path) -> None:
 
 def _unusable(final: Path, why: str) -> pytest.UsageError:
     return pytest.UsageError(f"--ssot-report-dir {neutralise(str(final))}: {why}")
+
+
+def _open_dir(final: Path) -> int:
+    """The report dir, made if need be and opened; a usage error naming whatever stands in its way."""
+    for part in [*reversed(final.parents), final]:
+        what = _what_is(part)
+        if what is None:
+            break  # from here on, nothing: mkdir makes it
+        if what != "a directory":
+            shown = "" if part == final else f"{neutralise(str(part))} "
+            raise _unusable(final, f"{shown}is {what}, not a directory")
+    try:
+        final.mkdir(parents=True, exist_ok=True)
+        return os.open(final, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise _unusable(final, f"cannot be made or opened: {exc.strerror}") from None
+
+
+def _what_is(path: Path) -> str | None:
+    """What a path is, as a report dir sees it (through symlinks); None when there is nothing to see."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return f"a dangling symlink (to {neutralise(os.readlink(path))})"
+        return None
+    except OSError as exc:  # (anything else, such as no search permission, mkdir names)
+        return "a symlink loop" if exc.errno == errno.ELOOP else None
+    return kind(info.st_mode)
 
 
 def _utc_now() -> str:
