@@ -134,17 +134,12 @@ class Blobs:
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
         self._check = subprocess.Popen([*command, "cat-file", "--batch-check"], env=neutral_env(),
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
-        self._sizes: dict[str, int] = {}
-
-    def size(self, sha: str) -> int:
-        if sha not in self._sizes:
-            self.learn_sizes([sha])
-        return self._sizes[sha]
+        self.sizes: dict[str, int] = {}  # object id -> size, of every object asked for so far
 
     def learn_sizes(self, shas: list[str]) -> None:
         """Ask git for the sizes of the objects not yet known, in rounds (one answer line each)."""
         assert self._check.stdin and self._check.stdout
-        unknown = list(dict.fromkeys(sha for sha in shas if sha not in self._sizes))
+        unknown = list(dict.fromkeys(sha for sha in shas if sha not in self.sizes))
         for start in range(0, len(unknown), self.SIZES_AT_ONCE):
             chunk = unknown[start : start + self.SIZES_AT_ONCE]
             self._check.stdin.write("".join(f"{sha}\n" for sha in chunk).encode())
@@ -153,7 +148,7 @@ class Blobs:
             for sha, header in zip(chunk, answers, strict=True):  # is left in the pipe for the next question
                 if len(header) != 3:
                     raise OSError(f"git has no object {sha} ({' '.join(header) or 'no answer'})")
-                self._sizes[sha] = int(header[2])
+                self.sizes[sha] = int(header[2])
 
     def read(self, sha: str) -> bytes:
         assert self._process.stdin and self._process.stdout

@@ -58,6 +58,7 @@ class Snapshot:
         self.nodes: dict[str, Node] = {"": Node("", _DIR_MODE, 0.0)}
         self.children: dict[str, list[str]] = {"": []}
         self.files: list[str] = []
+        self.links: set[str] = set()
         for path, (mode, sha) in sorted(entries.items()):
             if stat.S_ISDIR(mode):
                 self._add_dir(path)
@@ -82,6 +83,8 @@ class Snapshot:
         insort(self.children[path.rpartition("/")[0]], path.rpartition("/")[2])
         if stat.S_ISREG(mode):
             insort(self.files, path)
+        elif stat.S_ISLNK(mode):
+            self.links.add(path)
         return created
 
     def _remove(self, path: str) -> list[str]:
@@ -90,6 +93,7 @@ class Snapshot:
         self.blobs.pop(path, None)
         if node.is_file:
             self.files.remove(path)
+        self.links.discard(path)
         removed = []
         while path:
             parent, _, name = path.rpartition("/")
@@ -196,17 +200,26 @@ class GitTree(Tree):
     def refused(self) -> list[str]:
         self.deps.listed.add("")
         self.deps.paths.update(self._snapshot.blobs)  # any file whose content changes may cross the cap
-        files = [(rel, sha) for rel, sha in self._snapshot.blobs.items() if self.nodes[rel].is_file]
-        self._blobs.learn_sizes([sha for _, sha in files])
-        over = [rel for rel, sha in files if self._blobs.size(sha) > MAX_FILE_BYTES]
-        loops = [rel for rel in self._snapshot.blobs if self.nodes[rel].is_link and _loops(self._followed(rel)[1])]
+        sizes = self._sizes()
+        over = [
+            rel for rel, sha in self._snapshot.blobs.items() if sizes[sha] > MAX_FILE_BYTES and self.nodes[rel].is_file
+        ]
+        loops = [rel for rel in self._snapshot.links if _loops(self._followed(rel)[1])]
         return sorted(over + loops)
+
+    def _sizes(self) -> dict[str, int]:
+        """Blob sizes, every blob of this tree's among them: those not yet known are asked for in one round
+        (a commit brings a few new blobs; asking for each apart would cost a round trip per blob)."""
+        sizes = self._blobs.sizes
+        if any(sha not in sizes for sha in self._snapshot.blobs.values()):
+            self._blobs.learn_sizes(list(self._snapshot.blobs.values()))
+        return sizes
 
     def _content(self, rel: str, asked: str | None = None) -> str | bytes:
         """The content of the blob at `rel`; `asked`: the path a reader asked for, when a link led to `rel`."""
         sha = self._snapshot.blobs[rel]
         if sha not in self._contents:
-            size = self._blobs.size(sha)
+            size = (self._blobs.sizes if sha in self._blobs.sizes else self._sizes())[sha]
             if size > MAX_FILE_BYTES:  # never read into memory: refused as the checkout's file would be
                 raise over_cap(asked or rel, size)
             raw = self._blobs.read(sha)
