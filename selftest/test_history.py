@@ -415,3 +415,16 @@ def test_hostile_commit_is_judged_as_a_run_judges_its_tree(case, estate, pyteste
     in_run = {(f["file"], f["message"]) for e in run["entries"] for f in e["findings"]}
     in_run |= {(f["file"], f["message"]) for f in run["beyond"]}
     assert found == in_run
+
+
+def test_a_submodule_at_a_commit_is_the_empty_directory_a_checkout_has(estate, tmp_path, monkeypatch):
+    """A gitlink names a commit of another repository, which this one does not have: nothing asks for it."""
+    spine = tmp_path / "spine"
+    subprocess.run(["git", "clone", "-q", str(estate.spine), str(spine)], check=True)
+    for number, sha in enumerate(("1" * 40, "2" * 40)):  # added, then moved on
+        git(spine, "update-index", "--add", "--cacheinfo", f"160000,{sha},vendor/module")
+        git(spine, "commit", "-q", "-m", f"submodule at {sha[:1]}", date=f"2026-02-08T1{6 + number}:00:00Z")
+    assert "160000 commit 2222222222222222222222222222222222222222" in git(spine, "ls-tree", "HEAD", "vendor/")
+    monkeypatch.chdir(spine)
+    assert cli.main(["history", "-m", "static", "--ssot-report-dir", str(tmp_path / "r"), "HEAD~2..HEAD"]) == 0
+    assert len(json.loads((tmp_path / "r" / "history.json").read_text())["commits"]) == 2
