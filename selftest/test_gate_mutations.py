@@ -17,7 +17,7 @@ from selftest.gate_mutations import (
     write,
 )
 from selftest.suite import copy_estate, run_suite, run_suite_raw, suite_args
-from ssot_audit import catalogue
+from ssot_audit import catalogue, tree
 
 # D4 never fails by design (warn-only, and launchd exists only on macOS); D39 belongs to the live suite.
 UNFAILABLE = {"D4", "D21", "D39"}
@@ -129,12 +129,18 @@ def test_exception_and_pause_are_judged_by_the_injected_clock(pytester, tmp_path
     _assert_exactly(late, {"D36"})
 
 
-def test_vendored_cli_drift_is_advisory(pytester, tmp_path):
+@pytest.mark.parametrize(
+    "copy, says",
+    [(lambda: "#!/usr/bin/env bash\necho older copy\n", "differs from"),
+     (lambda: "#" * (tree.MAX_FILE_BYTES + 1), "cannot be compared: refused: 16.0 MiB, over the 16 MiB cap")],
+    ids=["older", "over-the-size-cap"],
+)  # fmt: skip
+def test_vendored_cli_drift_is_advisory(copy, says, pytester, tmp_path):
     estate = copy_estate(tmp_path)
-    write("workbench/scripts/agents/infisical-agent.sh", "#!/usr/bin/env bash\necho older copy\n")(estate)
+    write("workbench/scripts/agents/infisical-agent.sh", copy())(estate)
     result = run_suite_raw(pytester, estate, "-k", "secrets_cli")
     assert result.ret == 0
-    result.stdout.fnmatch_lines(["*Advisory*infisical-agent.sh differs from*"])
+    result.stdout.fnmatch_lines([f"*Advisory*infisical-agent.sh*{says}*"])
 
 
 # --- the suite only reads --------------------------------------------------------------------
