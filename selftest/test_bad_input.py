@@ -2,15 +2,16 @@
 
 import os
 import shutil
+import stat
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
 from selftest.suite import copy_estate, run_suite, run_suite_raw, suite_args
+from ssot_audit import tree as tree_mod
 
 GAPS = "agentic-spine/ops/bindings/operational.gaps.yaml"
 SSH = "agentic-spine/ops/bindings/ssh.targets.yaml"
@@ -105,14 +106,14 @@ def test_unreadable_file(pytester, tmp_path, monkeypatch):
     if os.geteuid() != 0:
         unreadable.chmod(0)
     else:  # root reads files whatever their mode: refuse the read the way the kernel would
-        original = Path.read_bytes
+        original = tree_mod.read_regular
 
-        def read_bytes(self):
-            if self.resolve() == unreadable:
-                raise PermissionError(13, "Permission denied", str(self))
-            return original(self)
+        def read_regular(path, rel):
+            if Path(path).resolve() == unreadable:
+                raise PermissionError(13, "Permission denied", str(path))
+            return original(path, rel)
 
-        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+        monkeypatch.setattr(tree_mod, "read_regular", read_regular)
     outcome = run_suite(pytester, estate)
     (failed,) = outcome.failed()
     assert "operational.gaps.yaml: cannot be read: Permission denied" in failed.longreprtext
@@ -152,27 +153,135 @@ def test_repeated_key_fails_naming_file_and_line(pytester, tmp_path):
     assert len([r for r in outcome.reports if r.passed]) > 20  # the file's value is still read
 
 
+# Root reads through any mode: without these two capabilities it is refused as any user is, and it still
+# owns the clone, so the run starts wherever the clone is (another user could not even start its Python
+# from a private `mktemp -d` directory).
+WITHOUT_DAC = ["setpriv", "--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search"]
+
+
 def test_unreadable_bindings_directory(tmp_path):
-    """A real unreadable directory: as an unprivileged user (root reads through any mode)."""
-    base = Path(tempfile.mkdtemp(prefix="ssot-unreadable-"))  # outside root's private pytest tmp
+    """A real unreadable directory, read by a process the kernel refuses."""
+    estate = copy_estate(tmp_path)
+    bindings = estate / "agentic-spine/ops/bindings"
+    reports = tmp_path / "reports"
+    command = [sys.executable, "-m", "pytest", *suite_args(estate, "static or crossrepo", ("--ssot-report-dir",
+               str(reports), "-p", "no:xdist"))]  # fmt: skip
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("needs setpriv (util-linux) to run without the capabilities that let root read any directory")
+        probe = subprocess.run([*WITHOUT_DAC, sys.executable, "-c", "import ssot_audit"], capture_output=True,
+                               text=True, timeout=60)  # fmt: skip
+        if probe.returncode != 0:
+            pytest.skip(f"root cannot run this clone's Python without CAP_DAC_OVERRIDE: {probe.stderr.strip()[-300:]}")
+        command = [*WITHOUT_DAC, *command]
+    bindings.chmod(0)
     try:
-        estate = copy_estate(base)
-        base.chmod(0o755)
-        (estate / "agentic-spine/ops/bindings").chmod(0)
-        reports = base / "reports"
-        reports.mkdir()
-        reports.chmod(0o777)
-        command = [sys.executable, "-m", "pytest", *suite_args(estate, "static or crossrepo", ("--ssot-report-dir",
-                   str(reports), "-p", "no:xdist"))]  # fmt: skip
-        if os.geteuid() == 0:
-            if not shutil.which("setpriv"):
-                pytest.skip("needs setpriv (util-linux) to drop root, which reads any directory")
-            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
-        run = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=base)
-        output = run.stdout + run.stderr
-        assert run.returncode == 1 and "INTERNALERROR" not in output, output[-3000:]
-        assert "ops/bindings/ssh.targets.yaml: cannot be read: Permission denied" in output
-        assert " passed" in output and (reports / "closeout.md").exists()
+        run = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     finally:
-        (base / "estate/agentic-spine/ops/bindings").chmod(0o755)
-        shutil.rmtree(base)
+        bindings.chmod(0o755)
+    output = run.stdout + run.stderr
+    assert run.returncode == 1 and "INTERNALERROR" not in output, output[-3000:]
+    assert "ops/bindings/ssh.targets.yaml: cannot be read: Permission denied" in output
+    assert " passed" in output and (reports / "closeout.md").exists()
+
+
+# --- what is not a readable file where one is expected: refused, never followed or read --------------
+
+
+def _loop(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.symlink_to(path.name)
+
+
+def _loop_pair(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.symlink_to(f"{path.name}.other")
+    path.with_name(f"{path.name}.other").symlink_to(path.name)
+
+
+@pytest.mark.parametrize(
+    "rel, damage, named",
+    [
+        (SSH, _loop, [SSH]),
+        (SSH, _loop_pair, [SSH, f"{SSH}.other"]),
+        (
+            "agentic-spine/docs/notes.md",
+            _loop_pair,
+            ["agentic-spine/docs/notes.md", "agentic-spine/docs/notes.md.other"],
+        ),
+    ],
+    ids=["binding-links-to-itself", "binding-and-a-link-to-each-other", "two-docs-link-to-each-other"],
+)
+def test_symlink_loop_is_one_finding_per_path(rel, damage, named, pytester, tmp_path):
+    """Python's Path.resolve raises RuntimeError on a loop, which aborted collection. Every looping path is
+    now one failure of its source test; checks that ask whether the file exists find none, as they do when
+    it is deleted; nothing else changes."""
+    estate = copy_estate(tmp_path / "loop")
+    damage(estate / rel)
+    outcome = run_suite(pytester, estate)
+    assert not outcome.errors, outcome.errors[0].longreprtext
+    deleted = copy_estate(tmp_path / "deleted")
+    (deleted / rel).unlink(missing_ok=True)
+    absent = run_suite(pytester, deleted)
+    sources = {f"test_spine_source_is_readable[{p.split('/', 1)[1]}]" for p in named}
+    assert outcome.failing_tests() == absent.failing_tests() - sources | sources
+    failed = "\n".join(r.longreprtext for r in outcome.failed())
+    for path in named:
+        assert f"{path}: cannot be read: refused: a symlink loop" in failed
+    assert len([r for r in outcome.reports if r.passed]) > 20
+
+
+def _special(kind: str, path: Path) -> None:
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+        return
+    try:  # what /dev/zero is: a reader that reads it to its end never gets there
+        os.mknod(path, stat.S_IFCHR | 0o644, os.makedev(1, 5))
+    except PermissionError:
+        pytest.skip("mknod is not permitted here (it needs CAP_MKNOD); the FIFO case stands for it")
+
+
+@pytest.mark.parametrize("runner", ["pytest", "in-process"])
+@pytest.mark.parametrize("kind, says", [("fifo", "a FIFO"), ("char-device", "a character device")])
+def test_fifo_or_device_in_place_of_a_binding_is_refused_unopened(kind, says, runner, tmp_path):
+    """A FIFO blocked the run forever on open; a /dev/zero node was read without end. Both are refused on
+    their mode, before any open, in either runner; the run ends and says which file."""
+    estate = copy_estate(tmp_path)
+    _special(kind, estate / SSH)
+    if runner == "pytest":
+        command = [sys.executable, "-m", "pytest", *suite_args(estate, "static or crossrepo", ("-p", "no:xdist"))]
+    else:
+        command = [sys.executable, "-m", "ssot_audit.cli", "-m", "static or crossrepo", "--now", "2026-02-08T12:00:00Z",
+                   "--spine-root", str(estate / "agentic-spine"), "--workbench-root", str(estate / "workbench"),
+                   "--mint-modules-root", str(estate / "mint-modules"), "--ssot-report-dir", str(tmp_path / "r")]  # fmt: skip
+    run = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    output = run.stdout + run.stderr
+    assert run.returncode == 1 and "INTERNALERROR" not in output and "Traceback" not in output, output[-3000:]
+    assert f"ops/bindings/ssh.targets.yaml: cannot be read: refused: {says}, not a regular file" in output, output
+    assert ("in-process" in output) == (runner == "in-process")
+
+
+# A child that reports its own peak memory (ru_maxrss, KiB on Linux) after the run.
+PEAK_RSS = "import resource, sys, pytest; code = pytest.main(sys.argv[1:]); " \
+           "print('peak-rss-kib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(code)"  # fmt: skip
+
+
+def test_file_over_the_size_cap_is_refused_unread(tmp_path):
+    """A 1 GiB binding and a 1 GiB file elsewhere (sparse: nothing is written to disk) cost a run their
+    size and more to read; over the cap (tree.MAX_FILE_BYTES), each is one finding naming it and the cap,
+    and the run's memory stays that of a normal run."""
+    estate = copy_estate(tmp_path)
+    for rel in (GAPS, "agentic-spine/docs/archive.md"):
+        with open(estate / rel, "ab") as file:
+            file.truncate(1 << 30)
+    command = [sys.executable, "-c", PEAK_RSS, *suite_args(estate, "static or crossrepo", ("-p", "no:xdist"))]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    output = run.stdout + run.stderr
+    assert run.returncode == 1 and "INTERNALERROR" not in output, output[-3000:]
+    cap = f"1024.0 MiB, over the {tree_mod.MAX_FILE_BYTES // 2**20} MiB cap on a file's size"
+    for rel in (GAPS, "agentic-spine/docs/archive.md"):
+        assert f"{rel}: cannot be read: refused: {cap}" in output, output[-3000:]
+    peak = int(output.split("peak-rss-kib ")[1].split()[0])
+    assert peak < 300 * 1024, f"peak RSS {peak} KiB"
+    assert " passed" in output

@@ -1,6 +1,10 @@
 """Every gate proven both ways: a named mutation fails exactly its gates, and the original's defects are fixed
 (comment filters work, vacuous passes are visible skips, the clock is injectable, nothing is run or written)."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from fixtures.workstation import make_workstation
@@ -12,8 +16,8 @@ from selftest.gate_mutations import (
     replace,
     write,
 )
-from selftest.suite import copy_estate, one_engine, run_suite, run_suite_raw
-from ssot_audit import catalogue
+from selftest.suite import copy_estate, one_engine, run_suite, run_suite_raw, suite_args
+from ssot_audit import catalogue, tree
 
 # D4 never fails by design (warn-only, and launchd exists only on macOS); D39 belongs to the live suite.
 UNFAILABLE = {"D4", "D21", "D39"}
@@ -125,12 +129,18 @@ def test_exception_and_pause_are_judged_by_the_injected_clock(pytester, tmp_path
     _assert_exactly(late, {"D36"})
 
 
-def test_vendored_cli_drift_is_advisory(pytester, tmp_path):
+@pytest.mark.parametrize(
+    "copy, says",
+    [(lambda: "#!/usr/bin/env bash\necho older copy\n", "differs from"),
+     (lambda: "#" * (tree.MAX_FILE_BYTES + 1), "cannot be compared: refused: 16.0 MiB, over the 16 MiB cap")],
+    ids=["older", "over-the-size-cap"],
+)  # fmt: skip
+def test_vendored_cli_drift_is_advisory(copy, says, pytester, tmp_path):
     estate = copy_estate(tmp_path)
-    write("workbench/scripts/agents/infisical-agent.sh", "#!/usr/bin/env bash\necho older copy\n")(estate)
+    write("workbench/scripts/agents/infisical-agent.sh", copy())(estate)
     result = run_suite_raw(pytester, estate, "-k", "secrets_cli")
     assert result.ret == 0
-    result.stdout.fnmatch_lines(["*Advisory*infisical-agent.sh differs from*"])
+    result.stdout.fnmatch_lines([f"*Advisory*infisical-agent.sh*{says}*"])
 
 
 # --- the suite only reads --------------------------------------------------------------------
@@ -183,3 +193,16 @@ def test_plaintext_secret_is_withheld_from_the_report(workstation, pytester):
     (home / ".zshrc").write_text((home / ".zshrc").read_text() + "export OPENAI_API_KEY=sk-live-0123456789abcdef\n")
     messages = run_local(pytester, estate, home, "-k", "active_config").messages()
     assert "OPENAI_API_KEY=<redacted>" in messages and "sk-live" not in messages
+
+
+def test_a_fifo_for_the_latest_codex_session_is_named_not_waited_on(workstation, tmp_path):
+    """The workstation's files are read as the checkout's: a FIFO would block the run on open."""
+    estate, home, _ = workstation
+    sessions = home / ".codex" / "sessions" / "2026" / "02"
+    sessions.mkdir(parents=True)
+    os.mkfifo(sessions / "rollout-latest.jsonl")
+    args = suite_args(estate, "local", ("--home", str(home), "-p", "no:xdist", "-k", "codex"))
+    run = subprocess.run([sys.executable, "-m", "pytest", *args], capture_output=True, text=True, timeout=120)
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-3000:]
+    assert "rollout-latest.jsonl: the latest Codex session cannot be read: refused: a FIFO" in output

@@ -3,6 +3,7 @@ history must report exactly those changes, equal at every commit to what a norma
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import shutil
@@ -15,7 +16,8 @@ import pytest
 
 from selftest.mutations import GAPS, SHOP, WB_DATA, _drop_vm_backup, edit_json, gap_open, replace_re
 from selftest.suite import ALIGNED, SUITE
-from ssot_audit import cli
+from ssot_audit import cli, gitobjects
+from ssot_audit import tree as tree_mod
 from ssot_audit.history import failing_since
 from ssot_audit.schema import validator
 
@@ -280,7 +282,9 @@ def test_history_runs_nothing_the_checked_repo_configures(estate, tmp_path, monk
     subprocess.run(["git", "clone", "-q", str(estate.spine), str(spine)], check=True)
     ran = tmp_path / "ran"
     fake_gpg = tmp_path / "gpg"
-    fake_gpg.write_text(f"#!/bin/sh\ntouch {ran}\necho '[GNUPG:] SIG_CREATED ' >&2\n"
+    # It reads what git sends it, as gpg does: one that exits first makes git's write fail with EPIPE, and the
+    # signed commit fails (exit 128) whenever git is slower than it, as on a loaded machine.
+    fake_gpg.write_text(f"#!/bin/sh\ncat >/dev/null\ntouch {ran}\necho '[GNUPG:] SIG_CREATED ' >&2\n"
                         "printf -- '-----BEGIN PGP SIGNATURE-----\\nx\\n-----END PGP SIGNATURE-----\\n'\n")  # fmt: skip
     fake_gpg.chmod(0o755)
     git(spine, "config", "gpg.program", str(fake_gpg))
@@ -306,3 +310,137 @@ def test_waivers_committed_to_the_spine_waive_from_that_commit(estate, tmp_path,
     document = json.loads((tmp_path / "r" / "history.json").read_text())
     c2 = next(e for e in document["entries"] if e["id"] == "C2")
     assert [(c["sha"], c["status"]) for c in c2["changes"]] == [(estate.commits[-1], "failed"), (waived, "waived")]
+
+
+@pytest.mark.parametrize("stand_in", ["replace-ref", "graft"])
+def test_history_judges_each_commit_as_it_is_never_a_stand_in(stand_in, estate, tmp_path, monkeypatch):
+    """refs/replace/ can put another commit's tree under a commit's sha, info/grafts another history under
+    a branch: the history must judge the commits as they are, broken file and all."""
+    spine = tmp_path / "spine"
+    subprocess.run(["git", "clone", "-q", str(estate.spine), str(spine)], check=True)
+    base = git(spine, "rev-parse", "HEAD").strip()
+    (spine / "ops/bindings/operational.gaps.yaml").write_text("gaps: [unclosed\n")
+    broken = commit(spine, "break the gaps file", "2026-02-08T16:00:00Z")
+    git(spine, "checkout", "-q", base, "--", "ops/bindings/operational.gaps.yaml")
+    fixed = commit(spine, "fix the gaps file", "2026-02-08T17:00:00Z")
+    if stand_in == "replace-ref":  # the broken commit's sha now shows the fixed tree
+        tree = git(spine, "rev-parse", f"{fixed}^{{tree}}").strip()
+        clean = git(spine, "commit-tree", tree, "-p", base, "-m", "break the gaps file").strip()
+        git(spine, "replace", broken, clean)
+    else:  # the fixed commit's parent is now the base: the broken commit is out of the history
+        (spine / ".git/info/grafts").write_text(f"{fixed} {base}\n")
+    monkeypatch.chdir(spine)
+    assert cli.main(["history", "-m", "static", "--ssot-report-dir", str(tmp_path / "r"), f"{base}..HEAD"]) == 0
+    document = json.loads((tmp_path / "r" / "history.json").read_text())
+    assert [c["sha"] for c in document["commits"]] == [broken, fixed]
+    at_broken = [f for b in document["beyond"] for c in b["changes"] if c["sha"] == broken for f in c["findings"]]
+    assert any("operational.gaps.yaml" in f["file"] and "not valid YAML" in f["message"] for f in at_broken)
+
+
+def _strings(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, str):
+        yield value
+
+
+def _found_at(document: dict, sha: str) -> set[tuple[str, str]]:
+    """(file, message) of every finding standing at a commit: each thing's last change at or before it."""
+    index = {c["sha"]: i for i, c in enumerate(document["commits"])}
+    found = set()
+    for thing in document["entries"] + document["beyond"]:
+        done = [c for c in thing["changes"] if index[c["sha"]] <= index[sha]]
+        if done and done[-1]["status"] == "failed":
+            found |= {(f["file"], f["message"]) for f in done[-1]["findings"]}
+    return found
+
+
+def _refused_files(spine: Path, workbench: Path) -> None:
+    """Two links to each other, and a file over the size cap."""
+    (spine / "docs/loop.md").symlink_to("loop.md.other")
+    (spine / "docs/loop.md.other").symlink_to("loop.md")
+    (spine / "docs/archive.md").write_bytes(b"an archive line\n" * (tree_mod.MAX_FILE_BYTES // 16 + 1))
+
+
+def _unwritable_text(spine: Path, workbench: Path) -> None:
+    """A top-level directory whose name is not UTF-8, and a lone surrogate in a workbench value D3 quotes."""
+    weird = os.fsencode(spine) + b"/caf\xe9"
+    os.mkdir(weird)
+    Path(os.fsdecode(weird + b"/notes.md")).write_text("notes\n")
+    monitoring = workbench / "infra/data/monitoring_inventory.json"
+    monitoring.write_text(monitoring.read_text().replace("http://100.92.91.128:8088/", "http://\\ud800x\\udce9:8088/"))
+
+
+# (what the commit does, headlines of its findings, values its findings quote: in history.json only)
+HOSTILE = {
+    "refused-files": (_refused_files, [
+        "agentic-spine/docs/loop.md: cannot be read: refused: a symlink loop",
+        "agentic-spine/docs/loop.md.other: cannot be read: refused: a symlink loop",
+        "agentic-spine/docs/archive.md: cannot be read: refused: 16.0 MiB, over the 16 MiB cap",
+    ], []),
+    "unwritable-text": (_unwritable_text, [
+        "agentic-spine/caf\\xe9/: unexpected top-level directory caf\\xe9/",
+    ], ["http://\\ud800x\\xe9:8088/"]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", HOSTILE)
+def test_hostile_commit_is_judged_as_a_run_judges_its_tree(case, estate, pytester, tmp_path, monkeypatch):
+    """What the trees refuse (links to each other, a file over the size cap: never read into memory) and
+    text no encoding can write (a name that is not UTF-8, a lone surrogate) at a commit: the history gives
+    each its finding, the same a normal run gives on the commit's tree, and writes them escaped, in UTF-8."""
+    spine, workbench = tmp_path / "spine", tmp_path / "workbench"
+    for source, clone in ((estate.spine, spine), (estate.workbench, workbench)):
+        subprocess.run(["git", "clone", "-q", str(source), str(clone)], check=True)
+    make, headlines, values = HOSTILE[case]
+    make(spine, workbench)
+    hostile = commit(spine, case, "2026-02-08T16:00:00Z")
+    wb_sha = commit(workbench, case, "2026-02-08T15:00:00Z")
+    read = []
+    original = gitobjects.Blobs.read
+    monkeypatch.setattr(gitobjects.Blobs, "read", lambda self, sha: read.append(original(self, sha)) or read[-1])
+    monkeypatch.chdir(spine)
+    reports = tmp_path / "r"
+    assert cli.main(["history", "HEAD~1..HEAD", "--workbench-root", str(workbench), "--mint-modules-root",
+                     str(estate.root / "mint-modules"), "--ssot-report-dir", str(reports)]) == 0  # fmt: skip
+    assert read and max(map(len, read)) <= tree_mod.MAX_FILE_BYTES
+    document = json.loads((reports / "history.json").read_bytes().decode("utf-8"))  # strict: valid UTF-8
+    texts = "\n".join(_strings(document))
+    assert not any(0xD800 <= ord(c) <= 0xDFFF for c in texts)
+    found = _found_at(document, hostile)
+    texts += "".join(f"\n{file}: {message}" for file, message in found)
+    page = html.unescape((reports / "history.html").read_bytes().decode("utf-8"))
+    for text in headlines:
+        assert text in texts and text in page, text
+    for text in values:
+        assert text in texts, text
+    normal = tmp_path / "normal"
+    pytester.runpytest_inprocess(
+        *SUITE, "-m", "static or crossrepo",
+        "--spine-root", str(_archive(spine, hostile, tmp_path / "tree" / "spine")),
+        "--workbench-root", str(_archive(workbench, wb_sha, tmp_path / "tree" / "workbench")),
+        "--mint-modules-root", str(estate.root / "mint-modules"), "--now", "2026-02-08T16:00:00Z",
+        "--ssot-report-dir", str(normal), "-p", "no:cacheprovider",
+    )  # fmt: skip
+    run = json.loads((normal / "results.json").read_text())
+    in_run = {(f["file"], f["message"]) for e in run["entries"] for f in e["findings"]}
+    in_run |= {(f["file"], f["message"]) for f in run["beyond"]}
+    assert found == in_run
+
+
+def test_a_submodule_at_a_commit_is_the_empty_directory_a_checkout_has(estate, tmp_path, monkeypatch):
+    """A gitlink names a commit of another repository, which this one does not have: nothing asks for it."""
+    spine = tmp_path / "spine"
+    subprocess.run(["git", "clone", "-q", str(estate.spine), str(spine)], check=True)
+    for number, sha in enumerate(("1" * 40, "2" * 40)):  # added, then moved on
+        git(spine, "update-index", "--add", "--cacheinfo", f"160000,{sha},vendor/module")
+        git(spine, "commit", "-q", "-m", f"submodule at {sha[:1]}", date=f"2026-02-08T1{6 + number}:00:00Z")
+    assert "160000 commit 2222222222222222222222222222222222222222" in git(spine, "ls-tree", "HEAD", "vendor/")
+    monkeypatch.chdir(spine)
+    assert cli.main(["history", "-m", "static", "--ssot-report-dir", str(tmp_path / "r"), "HEAD~2..HEAD"]) == 0
+    assert len(json.loads((tmp_path / "r" / "history.json").read_text())["commits"]) == 2

@@ -187,7 +187,8 @@ def history_main(args: list[str]) -> int:
                             "~/code/mint-modules").path  # fmt: skip
         from .repo import Repo
 
-        where = Path(options.ssot_report_dir).resolve() if options.ssot_report_dir else spine.git / "ssot-audit"
+        # absolute, not resolved: a dangling link there is the report dir's usage error, not a dir made for it
+        where = Path(options.ssot_report_dir).absolute() if options.ssot_report_dir else spine.git / "ssot-audit"
         reports = ReportDir(where)  # locked first: a run that cannot write its reports does not start
     except (gitobjects.GitError, UsageError) as error:
         print(f"ssot-audit history: {error}", file=sys.stderr)
@@ -203,15 +204,24 @@ def history_main(args: list[str]) -> int:
         reports.close()
         print("ssot-audit history: interrupted; the reports there stay as they were", file=sys.stderr)
         return 2
-    reports.write_json("history.json", document)
-    reports.write_html("history.html", history_html.render(document))
     reports.exitstatus = 0
-    reports.close()
+    try:
+        reports.write_json("history.json", document)
+        reports.write_html("history.html", history_html.render(document))
+    except BaseException:  # no half-written set lands
+        reports.failed = True
+        raise
+    finally:
+        reports.close()
     print(history.summary(document, reports.final))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Whatever the locale: a path or value no encoding can write is shown escaped, never a crash.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["history"]:
         return history_main(args[1:])

@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .report.environment import NEUTRAL_GIT
+from .report.environment import NEUTRAL_GIT, neutral_env
 
 TIMEOUT = 120  # seconds for one listing command; the blob reader answers per object
 
@@ -39,7 +39,7 @@ class Commit:
 def _run(git_dir: Path, *args: str, data: bytes | None = None) -> bytes:
     try:
         done = subprocess.run(["git", "--git-dir", str(git_dir), "--no-pager", *NEUTRAL_GIT, *args], input=data,
-                              capture_output=True, timeout=TIMEOUT)  # fmt: skip
+                              capture_output=True, timeout=TIMEOUT, env=neutral_env())  # fmt: skip
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise GitError(f"git {args[0]} could not run: {exc}") from None
     if done.returncode != 0:
@@ -52,7 +52,7 @@ def git_dir(checkout: Path) -> Path:
     """The git directory of a checkout (or a bare repository), or GitError saying it is not one."""
     try:
         done = subprocess.run(["git", "-C", str(checkout), *NEUTRAL_GIT, "rev-parse", "--absolute-git-dir"],
-                              capture_output=True, text=True, timeout=30)  # fmt: skip
+                              capture_output=True, text=True, timeout=30, env=neutral_env())  # fmt: skip
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise GitError(f"git could not run in {checkout}: {exc}") from None
     if done.returncode != 0:
@@ -123,11 +123,31 @@ def is_shallow(git: Path) -> bool:
 
 
 class Blobs:
-    """Blob contents by object id, from one long-running `git cat-file --batch`."""
+    """Blob contents and sizes by object id, from two long-running `git cat-file` processes: sizes first
+    (`--batch-check`), so a blob over the cap on a file's size is refused without being read."""
+
+    SIZES_AT_ONCE = 512  # object ids written before their answers are read: well inside a pipe's buffer
 
     def __init__(self, git: Path):
-        self._process = subprocess.Popen(["git", "--git-dir", str(git), *NEUTRAL_GIT, "cat-file", "--batch"],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
+        command = ["git", "--git-dir", str(git), *NEUTRAL_GIT]
+        self._process = subprocess.Popen([*command, "cat-file", "--batch"], env=neutral_env(), stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
+        self._check = subprocess.Popen([*command, "cat-file", "--batch-check"], env=neutral_env(),
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
+        self.sizes: dict[str, int] = {}  # object id -> size, of every object asked for so far
+
+    def learn_sizes(self, shas: list[str]) -> None:
+        """Ask git for the sizes of the objects not yet known, in rounds (one answer line each)."""
+        assert self._check.stdin and self._check.stdout
+        unknown = list(dict.fromkeys(sha for sha in shas if sha not in self.sizes))
+        for start in range(0, len(unknown), self.SIZES_AT_ONCE):
+            chunk = unknown[start : start + self.SIZES_AT_ONCE]
+            self._check.stdin.write("".join(f"{sha}\n" for sha in chunk).encode())
+            self._check.stdin.flush()
+            for sha in chunk:
+                header = self._check.stdout.readline().decode().split()
+                # "<sha> missing" (a submodule's commit, a blob a partial clone lacks): 0, and reading it says so
+                self.sizes[sha] = int(header[2]) if len(header) == 3 else 0
 
     def read(self, sha: str) -> bytes:
         assert self._process.stdin and self._process.stdout
@@ -141,9 +161,10 @@ class Blobs:
         return data
 
     def close(self) -> None:
-        if self._process.poll() is None:
-            self._process.stdin.close()  # type: ignore[union-attr]
-            self._process.wait(timeout=10)
+        for process in (self._process, self._check):
+            if process.poll() is None:
+                process.stdin.close()  # type: ignore[union-attr]
+                process.wait(timeout=10)
 
     def __enter__(self) -> Blobs:
         return self

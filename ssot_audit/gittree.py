@@ -11,6 +11,7 @@ as it does in a fresh clone (files are written in path order).
 
 from __future__ import annotations
 
+import errno
 import posixpath
 import stat
 from bisect import insort
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .gitobjects import Blobs, Change
-from .tree import Node, OutsideRoot, Tree
+from .tree import MAX_FILE_BYTES, MAX_LINKS, Node, OutsideRoot, Refused, Tree, over_cap, symlink_loop
 
 _DIR_MODE = 0o040755
 
@@ -57,6 +58,7 @@ class Snapshot:
         self.nodes: dict[str, Node] = {"": Node("", _DIR_MODE, 0.0)}
         self.children: dict[str, list[str]] = {"": []}
         self.files: list[str] = []
+        self.links: set[str] = set()
         for path, (mode, sha) in sorted(entries.items()):
             if stat.S_ISDIR(mode):
                 self._add_dir(path)
@@ -81,6 +83,8 @@ class Snapshot:
         insort(self.children[path.rpartition("/")[0]], path.rpartition("/")[2])
         if stat.S_ISREG(mode):
             insort(self.files, path)
+        elif stat.S_ISLNK(mode):
+            self.links.add(path)
         return created
 
     def _remove(self, path: str) -> list[str]:
@@ -89,6 +93,7 @@ class Snapshot:
         self.blobs.pop(path, None)
         if node.is_file:
             self.files.remove(path)
+        self.links.discard(path)
         removed = []
         while path:
             parent, _, name = path.rpartition("/")
@@ -147,32 +152,33 @@ class GitTree(Tree):
         self.deps.paths.add(rel)
         return super().exists(rel)
 
-    def _followed(self, rel: str) -> Node | None:
-        """What a path is, following a link inside the tree (a link out of it leads nowhere)."""
+    def _followed(self, rel: str) -> tuple[Node | None, Refused | None]:
+        """What a path is, following links inside the tree: (its node, None), or (None, the refusal a reader
+        gets: a link out of the tree, a loop); (None, None) when nothing is there."""
         self.deps.paths.add(rel)
-        node = self.nodes.get(rel)
-        for _ in range(8):
+        asked, node = rel, self.nodes.get(rel)
+        for _ in range(MAX_LINKS):
             if node is None or not node.is_link:
-                return node
+                return node, None
             target = self._content(node.rel)
-            target = target if isinstance(target, str) else target.decode("utf-8", "replace")
+            target = target if isinstance(target, str) else target.decode("utf-8", "surrogateescape")
             rel = posixpath.normpath(posixpath.join(posixpath.dirname(node.rel), target))
             if target.startswith("/") or rel.startswith("../") or rel == "..":
-                return None
+                return None, OutsideRoot(asked, target)
             self.deps.paths.add(rel)
             node = self.nodes.get(rel)
-        return None
+        return None, symlink_loop(asked)
 
     def is_dir(self, rel: str) -> bool:
-        node = self._followed(rel)
+        node, _ = self._followed(rel)
         return bool(node) and node.is_dir
 
     def is_file(self, rel: str) -> bool:
-        node = self._followed(rel)
+        node, _ = self._followed(rel)
         return bool(node) and node.is_file
 
     def is_executable(self, rel: str) -> bool:
-        node = self._followed(rel)
+        node, _ = self._followed(rel)
         return bool(node) and node.executable
 
     def children(self, rel: str = "") -> list[Node]:
@@ -191,19 +197,45 @@ class GitTree(Tree):
         self.deps.paths.add(rel)
         return self._snapshot.blobs.get(rel)
 
-    def _content(self, rel: str) -> str | bytes:
+    def refused(self) -> list[str]:
+        self.deps.listed.add("")
+        self.deps.paths.update(self._snapshot.blobs)  # any file whose content changes may cross the cap
+        sizes = self._sizes()
+        over = [
+            rel for rel, sha in self._snapshot.blobs.items() if sizes[sha] > MAX_FILE_BYTES and self.nodes[rel].is_file
+        ]
+        loops = [rel for rel in self._snapshot.links if _loops(self._followed(rel)[1])]
+        return sorted(over + loops)
+
+    def _sizes(self) -> dict[str, int]:
+        """Blob sizes, every blob of this tree's among them: those not yet known are asked for in one round
+        (a commit brings a few new blobs; asking for each apart would cost a round trip per blob)."""
+        sizes = self._blobs.sizes
+        if any(sha not in sizes for sha in self._snapshot.blobs.values()):
+            self._blobs.learn_sizes(list(self._snapshot.blobs.values()))
+        return sizes
+
+    def _content(self, rel: str, asked: str | None = None) -> str | bytes:
+        """The content of the blob at `rel`; `asked`: the path a reader asked for, when a link led to `rel`."""
         sha = self._snapshot.blobs[rel]
         if sha not in self._contents:
+            size = (self._blobs.sizes if sha in self._blobs.sizes else self._sizes())[sha]
+            if size > MAX_FILE_BYTES:  # never read into memory: refused as the checkout's file would be
+                raise over_cap(asked or rel, size)
             raw = self._blobs.read(sha)
             self._contents[sha] = raw.decode("ascii") if raw.isascii() else raw
         return self._contents[sha]
 
     def _read(self, rel: str) -> str | bytes:
-        node = self._followed(rel)
-        if node is None and self.nodes.get(rel) is not None:
-            raise OutsideRoot(rel, Path(rel))
+        node, refused = self._followed(rel)
+        if refused is not None:
+            raise refused
         if node is None or node.is_dir:
             raise (
                 FileNotFoundError(2, "No such file", rel) if node is None else IsADirectoryError(21, "a directory", rel)
             )
-        return self._content(node.rel)
+        return self._content(node.rel, rel)
+
+
+def _loops(refused: Refused | None) -> bool:
+    return refused is not None and refused.errno == errno.ELOOP

@@ -23,8 +23,10 @@ from .estate import Estate, UsageError
 from .gittree import Delta, Deps, GitTree, Snapshot
 from .judge import Judge
 from .pytest_rules import Selection
+from .redact import neutralise
 from .repo import Repo
 from .report.results import Results
+from .sources import read_error
 from .spine import Spine
 from .suite import collect, suite_dir
 from .timestamps import parse_utc
@@ -191,7 +193,12 @@ def _estate(spine: Side, workbench: Side | None, spine_deps: Deps, wb_deps: Deps
 def _waivers(spine: Side, option: str | None) -> waivers_mod.Waivers:
     """The commit's waivers (or --waivers'), as a normal run loads them."""
     tree = spine.tree(Deps())
-    raw = None if option or not tree.is_file(waivers_mod.DEFAULT) else tree.raw(waivers_mod.DEFAULT)
+    try:
+        raw = None if option or not tree.is_file(waivers_mod.DEFAULT) else tree.raw(waivers_mod.DEFAULT)
+    except OSError as exc:  # (a blob over the cap): unusable, as a run finds the checkout's file
+        path = str(spine.root / waivers_mod.DEFAULT)
+        finding = waivers_mod.unusable(Path(path), waivers_mod.WaiverError(str(read_error(exc, path))))
+        return waivers_mod.Waivers((), finding, "none", waivers_mod.DEFAULT)
     if not option and raw is None:
         return waivers_mod.Waivers()
     return waivers_mod.find(option, spine.root, raw)
@@ -228,7 +235,7 @@ def summary(document: dict, where: Path) -> str:
             changes = len(entry["changes"])
             lines.append(f"  {entry['kind']:>10} {entry['id']:<4} failing since {streak['sha'][:8]} {streak['date']}"
                          f" ({changes} change(s) in the range)")  # fmt: skip
-    lines.append(f"history.json and history.html in {where}")
+    lines.append(f"history.json and history.html in {neutralise(str(where))}")
     return "\n".join(lines)
 
 

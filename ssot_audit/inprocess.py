@@ -113,8 +113,13 @@ def _main(args: list[str], program: list[str]) -> int:
         return EXIT_INTERNAL
     if reports is not None:
         reports.exitstatus = status
-        audit.write(reports)
-        reports.close()
+        try:
+            audit.write(reports)
+        except BaseException:  # no half-written set lands
+            reports.failed = True
+            raise
+        finally:
+            reports.close()
     _summary(audit, status, time.perf_counter() - started)
     return status
 

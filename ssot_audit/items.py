@@ -102,7 +102,7 @@ def _host_pools(spine: Spine) -> list[Item]:
 
 ITEMS: dict[str, ItemSource] = {
     "spine_file": ItemSource(lambda spine, _: sources.spine_files(spine.repo), facet="path"),
-    "workbench_file": ItemSource(lambda _, wb: [s.rel for s in wb.sources()], facet="path", crossrepo=True),
+    "workbench_file": ItemSource(lambda _, wb: sources.workbench_files(wb), facet="path", crossrepo=True),
     "plan_layer": ItemSource(lambda spine, _: _plan_layers(spine), origin=f"agentic-spine/{MASTER_PLAN.rel}"),
     "relocated_service": ItemSource(lambda spine, _: _relocated_in_plan(spine), facet="service", origin=f"agentic-spine/{MASTER_PLAN.rel}"),
     "gap_id": ItemSource(lambda spine, _: [g["id"] for g in spine.doc_gaps()], facet="gap", absent="check"),

@@ -82,15 +82,20 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, terminate)
 
 
-@pytest.hookimpl(tryfirst=True)  # before the writers of every report, ours and the plugins'
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # around the writers of every report, ours and the plugins'
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int):
     reports = report_dir(session.config)
     if reports is None:
-        return
+        return (yield)
     reports.exitstatus = exitstatus
     xml = session.config.stash.get(xml_key, None)
     if xml is not None:
         xml.add_global_property("ssot-audit-run", "INTERRUPTED" if reports.interrupted else "complete")
+    try:
+        return (yield)
+    except BaseException:  # a writer failed, or the run was stopped while writing: no half-written set lands
+        reports.failed = True
+        raise
 
 
 def _announce_final_paths(config: pytest.Config, reports: ReportDir) -> None:

@@ -387,15 +387,25 @@ def _reference(reference: str) -> str:
     return f"{default[1]}{MASK}}}" if default and _SECRET_NAME.search(default[2]) else reference
 
 
-# Terminal escapes, other C0/C1 controls and bidi overrides: shown as escapes, never acted on.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Terminal escapes, other C0/C1 controls and bidi overrides: shown as escapes, never acted on. And surrogates,
+# which no encoding can write: a name that is not UTF-8 (Python keeps its bytes as U+DC80-U+DCFF) and a JSON
+# string's lone "\ud800" are shown as what they are, where writing them would fail.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def neutralise(text: str) -> str:
-    """Control characters as visible escapes (`\\x1b`), so no output can move a cursor or hide text."""
+    """Control characters as visible escapes (`\\x1b`), so no output can move a cursor or hide text; a byte
+    that is not UTF-8 as `\\xe9`, a lone surrogate as `\\ud800`, so every output can be written."""
     if text.isprintable():  # each character the pattern takes is unprintable: most text has none
         return text
-    return _CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+    return _CONTROL.sub(_escaped, text)
+
+
+def _escaped(match: re.Match) -> str:
+    char = match[0]
+    if "\udc80" <= char <= "\udcff":  # a byte of a name that is not UTF-8 (os.fsdecode's surrogateescape)
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    return char.encode("unicode_escape").decode("ascii")
 
 
 @lru_cache(maxsize=8192)  # every report passes its properties through here; most repeat (IDs, severities)

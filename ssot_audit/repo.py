@@ -92,11 +92,12 @@ class Repo:
     def _load(self, source: Source) -> Document | SourceError:
         path = self.root / source.rel
         file = self.display(source.rel)
-        loader = _BY_SUFFIX.get(path.suffix)
-        if loader is None:
-            return SourceError(file, f"has no loader for {path.suffix!r} files")
         try:
-            doc = loader(path, file, self.tree.raw(source.rel))  # the bytes the scanners read too: one read per file
+            raw = self.tree.raw(source.rel)  # the bytes the scanners read too: one read per file
+            loader = _BY_SUFFIX.get(path.suffix)
+            if loader is None:  # (after the read: a file refused unread says so, whatever its suffix)
+                return SourceError(file, f"has no loader for {path.suffix!r} files")
+            doc = loader(path, file, raw)
             if source.schema:
                 validate(doc, source.schema)
             return doc

@@ -1,5 +1,9 @@
 """A checkout as one walk: every path with its kind, mode and mtime; file content read on first use.
 
+Only regular files under a size cap are read (`read_regular`): a FIFO would block its reader, a device
+node never end, a file of hundreds of MB fill the memory; each is refused unread, as is a symlink loop,
+and the source tests name every such path (`Tree.refused`).
+
 The gates scan overlapping parts of the spine (bin/, ops/, surfaces/, docs/...).
 Walking the tree once per session and caching each file's content keeps the cost of
 all of them together linear in the size of the tree. Each file is held once, in its
@@ -23,12 +27,79 @@ T = TypeVar("T")
 # Never descended into: git's own objects are not part of the checkout's content.
 SKIPPED_DIRS = frozenset({".git"})
 
+# No file is read past this size. A source of truth is small (the largest real one, the spine's
+# operational.gaps.yaml, is 1.1 MB); a file of hundreds of MB would cost several times its size
+# to hold and parse, so one over the cap is refused unread, and its source test says so.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+# The kernel's limit on links followed in one lookup (Linux MAXSYMLINKS): past it, a loop.
+MAX_LINKS = 40
 
-class OutsideRoot(PermissionError):
+
+class Refused(OSError):
+    """A path the suite will not read, and why: its source test names it, the scans skip it."""
+
+    def __init__(self, rel: str, why: str, code: int = errno.EACCES):
+        super().__init__(code, f"refused: {why}", rel)
+
+
+class OutsideRoot(Refused):
     """A path whose symlinks lead out of the checkout: refused, never read."""
 
-    def __init__(self, rel: str, target: Path):
-        super().__init__(errno.EACCES, f"refused: a symlink leads out of the checkout (to {target})", rel)
+    def __init__(self, rel: str, target: Path | str):
+        super().__init__(rel, f"a symlink leads out of the checkout (to {target})")
+
+
+def symlink_loop(rel: str) -> Refused:
+    return Refused(rel, "a symlink loop (its links never reach a file)", errno.ELOOP)
+
+
+def over_cap(rel: str, size: int) -> Refused:
+    return Refused(rel, f"{size / 2**20:.1f} MiB, over the {MAX_FILE_BYTES // 2**20} MiB cap on a file's size",
+                   errno.EFBIG)  # fmt: skip
+
+
+_KINDS = {stat.S_IFREG: "a regular file", stat.S_IFDIR: "a directory", stat.S_IFLNK: "a symlink",
+          stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+          stat.S_IFSOCK: "a socket"}  # fmt: skip
+
+
+def kind(mode: int) -> str:
+    """What a stat mode says a path is, as a message names it."""
+    return _KINDS.get(stat.S_IFMT(mode), "of no known kind")
+
+
+def _regular(info: os.stat_result, rel: str) -> None:
+    """Refuse what is not a regular file (a FIFO blocks its reader, a device may never end) or is over the cap."""
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory", rel)
+    if not stat.S_ISREG(info.st_mode):
+        raise Refused(rel, f"{kind(info.st_mode)}, not a regular file", errno.EINVAL)
+    if info.st_size > MAX_FILE_BYTES:
+        raise over_cap(rel, info.st_size)
+
+
+def read_regular(path: Path | str, rel: str) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES; a Refused error for anything else.
+
+    Checked before opening (opening a device can act on it), and again on the open file (the path may
+    have been swapped in between); opened non-blocking, and read no further than the cap.
+    """
+    try:
+        _regular(os.stat(path), rel)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise symlink_loop(rel) from None
+        raise
+    with open(fd, "rb") as handle:
+        info = os.fstat(fd)
+        _regular(info, rel)
+        data = handle.read(info.st_size + 1)  # the size fstat gives, and one more byte to see it grow
+        if len(data) > info.st_size:
+            data += handle.read(MAX_FILE_BYTES + 1 - len(data))
+    if len(data) > MAX_FILE_BYTES:
+        raise over_cap(rel, len(data))
+    return data
 
 
 @dataclass(frozen=True)
@@ -65,6 +136,7 @@ class Tree:
         self._children: dict[str, list[str]] = {}
         self._content: dict[str, str | bytes | OSError] = {}
         self._derived: dict[tuple, object] = {}
+        self._oversized: list[str] = []  # regular files over MAX_FILE_BYTES, as the walk saw them
         self._walk()
         self._files = sorted(rel for rel, node in self.nodes.items() if node.is_file)
 
@@ -85,6 +157,8 @@ class Tree:
                     continue
                 self.nodes[rel] = Node(rel, info.st_mode, info.st_mtime)
                 names.append(entry.name)
+                if stat.S_ISREG(info.st_mode) and info.st_size > MAX_FILE_BYTES:
+                    self._oversized.append(rel)
                 if stat.S_ISDIR(info.st_mode) and entry.name not in SKIPPED_DIRS:
                     pending.append(rel)
             names.sort()
@@ -146,6 +220,12 @@ class Tree:
         prefix = f"{rel}/" if rel else ""
         return sorted(r for r, node in self.nodes.items() if node.is_link and r.startswith(prefix))
 
+    def refused(self) -> list[str]:
+        """Paths that look like files but that no reader gets: files over the cap and symlink loops, sorted.
+        The source tests (checks/sources.py) fail on each, naming it; the scans skip them."""
+        loops = [r for r, node in self.nodes.items() if node.is_link and _loops(self.root / r)]
+        return sorted(self._oversized + loops)
+
     def version(self, rel: str) -> str | None:
         """What identifies a file's content across trees (a git blob id); a checkout on disk has none."""
         return None
@@ -155,7 +235,7 @@ class Tree:
         """A file's content, read once: text when it is ASCII (the same size as its bytes), else bytes."""
         if rel not in self._content:
             try:
-                raw = self._inside(rel).read_bytes()
+                raw = read_regular(self._inside(rel), rel)
                 self._content[rel] = raw.decode("ascii") if raw.isascii() else raw
             except OSError as exc:
                 self._content[rel] = exc
@@ -177,8 +257,10 @@ class Tree:
         walked = [self.nodes.get("/".join(parts[: i + 1])) for i in range(len(parts))]
         if all(node and not node.is_link for node in walked):
             return path  # every component seen by the walk, none a link: the common case, no syscalls
-        target = path.resolve()
-        if not target.is_relative_to(self.root.resolve()):
+        # realpath, not Path.resolve: resolve raises RuntimeError on a symlink loop, which no reader expects;
+        # a loop is left to the open, whose ELOOP is the loop's refusal
+        target = Path(os.path.realpath(path))
+        if not target.is_relative_to(os.path.realpath(self.root)):
             raise OutsideRoot(rel, target)
         return path
 
@@ -203,6 +285,14 @@ class Tree:
     def lines(self, rel: str) -> list[str]:
         text = self.text(rel)
         return text.splitlines() if text else []
+
+
+def _loops(path: Path) -> bool:
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def _glob(pattern: str) -> tuple[str, re.Pattern]:

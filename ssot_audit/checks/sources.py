@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from ..findings import Finding
 from ..repo import Repo, Source, SourceError
 from ..schema import SchemaViolation
 from ..spine import SOURCES
+from ..workbench import Workbench
 from .gates.sources import GATE_SOURCES
 from .ssot_docs import SSOT_GLOB
 
@@ -14,7 +17,18 @@ SPINE_SOURCES = SOURCES + GATE_SOURCES
 
 
 def spine_files(repo: Repo) -> list[str]:
-    return [s.rel for s in SPINE_SOURCES] + repo.glob(SSOT_GLOB)
+    return _with_refused(repo, [s.rel for s in SPINE_SOURCES] + repo.glob(SSOT_GLOB))
+
+
+def workbench_files(workbench: Workbench) -> list[str]:
+    return _with_refused(workbench.repo, [s.rel for s in workbench.sources()])
+
+
+def _with_refused(repo: Repo, rels: list[str]) -> list[str]:
+    """The files a repo's source tests check: its sources, and every file the tree refuses to read (over the
+    size cap, a symlink loop), so each of those is one finding naming it, whoever else would have read it."""
+    listed = set(rels)
+    return rels + [rel for rel in repo.tree.refused() if rel not in listed]
 
 
 def declared(rel: str) -> Source:
@@ -49,6 +63,11 @@ def check_source(repo: Repo, source: Source) -> list[Finding]:
             for line, message in result.violations
         ]  # fmt: skip
     return [
-        Finding(result.file, result.line, result.message, f"a readable {source.rel.rsplit('.', 1)[-1].upper()} file",
-                result.message, "restore or repair the file; every check reading it skips until then")
+        Finding(result.file, result.line, result.message, f"a readable {_kind(source.rel)}file", result.message,
+                "restore or repair the file; every check reading it skips until then")
     ]  # fmt: skip
+
+
+def _kind(rel: str) -> str:
+    suffix = PurePosixPath(rel).suffix
+    return f"{suffix[1:].upper()} " if suffix else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -10,9 +11,18 @@ from pathlib import Path
 
 # A checked repo's own config can name programs git runs: an fsmonitor (on every index read),
 # clean/process filters (when status re-hashes a file), an external diff, hooks. Each is
-# switched off on the command line, which wins over every config file.
+# switched off on the command line, which wins over every config file. And a repo can stand
+# other objects in for its own (refs/replace/): every object is read as the commit has it.
 NEUTRAL_GIT = ["-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "diff.external=",
-            "-c", "core.untrackedCache=false"]  # fmt: skip
+            "-c", "core.untrackedCache=false", "--no-replace-objects"]  # fmt: skip
+
+
+def neutral_env() -> dict[str, str]:
+    """The environment of every git call: no info/grafts either (the older way to give a commit other
+    parents; a shallow clone's boundary is kept apart from it, in .git/shallow)."""
+    return {**os.environ, "GIT_GRAFT_FILE": os.devnull}
+
+
 _DRIVER = re.compile(r"^(filter\.[^\n]+\.(?:clean|smudge|process))$", re.M)
 
 
@@ -21,7 +31,8 @@ def commit(root: Path) -> str:
     nothing the checkout configures)."""
 
     def git(*args: str, options: list[str] = NEUTRAL_GIT) -> subprocess.CompletedProcess:
-        return subprocess.run(["git", "-C", str(root), *options, *args], capture_output=True, text=True, timeout=10)
+        return subprocess.run(["git", "-C", str(root), *options, *args], capture_output=True, text=True, timeout=10,
+                              env=neutral_env())  # fmt: skip
 
     try:
         top = git("rev-parse", "--show-toplevel")

@@ -1,6 +1,7 @@
 """The terminal's summary of a run: failing entries with their findings and fixes, drift beyond the catalogue,
-and the baseline's word (the verdict is the adapter's last line). Written through any object with pytest's TerminalReporter's
-`section(title)` and `write_line(text, bold=...)`, so the pytest run and the in-process hook say the same."""
+and the baseline's word (the verdict is the adapter's last line). Written through any object with pytest's
+TerminalReporter's `section(title)` and `write_line(text, bold=...)`, so the pytest run and the in-process hook
+say the same. Every text from a run is redacted here, which also makes it writable (redact.neutralise)."""
 
 from __future__ import annotations
 
@@ -38,11 +39,11 @@ def write_summary(out, loop: str, statuses: list[EntryStatus], beyond: list[tupl
     if beyond:
         out.section("drift beyond the catalogue: register these as gaps")
         for test, finding in beyond:
-            out.write_line(f"{shown(finding)}  [{test.nodeid.split('::')[-1]}]")
+            out.write_line(f"{shown(finding)}  [{redact(test.nodeid.split('::')[-1])}]")
     if against is not None:
-        out.section(f"against the baseline {against['file']}")
+        out.section(f"against the baseline {redact(against['file'])}")
         out.write_line(f"known: {against['known']} finding(s) already in the baseline (they do not fail)")
         for finding in against["new"]:
-            out.write_line(f"new: {shown(finding)}  [{finding['test'].split('::')[-1]}]")
+            out.write_line(f"new: {shown(finding)}  [{redact(finding['test'].split('::')[-1])}]")
         for finding in against["resolved"]:
-            out.write_line(f"resolved: {shown(finding)}  [{finding['test'].split('::')[-1]}]")
+            out.write_line(f"resolved: {shown(finding)}  [{redact(finding['test'].split('::')[-1])}]")

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..tree import read_regular
+
 JsonPath = tuple  # keys and indexes from the document root
 
 
@@ -82,10 +84,11 @@ def decode(raw: bytes, file: str) -> str:
 
 
 def read_text(path: Path, file: str, raw: bytes | None = None) -> str:
-    """Read a UTF-8 file (or decode bytes already read), turning every way that can fail into a SourceError."""
+    """Read a UTF-8 file (or decode bytes already read), turning every way that can fail into a SourceError.
+    Only a regular file under the size cap is read (tree.read_regular)."""
     if raw is None:
         try:
-            raw = path.read_bytes()
+            raw = read_regular(path, file)
         except OSError as exc:
             raise read_error(exc, file) from None
     return decode(raw, file)

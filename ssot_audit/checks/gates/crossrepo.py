@@ -26,8 +26,13 @@ def vendored_copy_warning(spine: Spine, workbench: Repo, name: str) -> str | Non
     canonical, vendored = f"ops/tools/{name}", f"scripts/agents/{name}"
     if not workbench.tree.is_file(vendored):
         return f"{workbench.display(vendored)} is missing; the spine canonical {canonical} remains the source of truth"
-    if not spine.repo.tree.is_file(canonical) or _digest(spine.repo, canonical) == _digest(workbench, vendored):
+    if not spine.repo.tree.is_file(canonical):
         return None
+    try:
+        if _digest(spine.repo, canonical) == _digest(workbench, vendored):
+            return None
+    except OSError as exc:  # (a copy over the size cap: refused unread, and the source tests name it)
+        return f"{spine.repo.display(canonical)} and {workbench.display(vendored)} cannot be compared: {exc.strerror}"
     return (
         f"{workbench.display(vendored)} differs from {spine.repo.display(canonical)} (sha256); sync it from the spine"
     )

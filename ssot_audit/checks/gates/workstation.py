@@ -20,6 +20,7 @@ from ...hostfacts.cron import parse_crontab
 from ...redact import MASK
 from ...spine import Spine
 from ...timestamps import parse_utc
+from ...tree import read_regular
 from .scan import missing_binding, require_file
 from .sources import CLI_TOOLS, EXCEPTIONS, HOST_ALLOWLIST, OUTPUT_SINKS
 
@@ -50,6 +51,12 @@ def _shown(path: Path, home: Path) -> str:
 
 # D4 ---------------------------------------------------------------------------------
 WATCHER = "com.ronny.agent-inbox"
+
+
+def _text(path: Path) -> str:
+    """A home file's text, read as the checkout's are: a regular file under the size cap, never a FIFO or device
+    (an `is_file()` before it follows links, and the path may change in between)."""
+    return read_regular(path, str(path)).decode("utf-8", errors="replace")
 
 
 def watcher_warning(dump: str | None) -> str | None:
@@ -160,7 +167,7 @@ def check_config_file(path: Path, home: Path) -> list[Finding]:
     """D30: an active config file names no legacy runtime path or start doc and holds no plaintext secret."""
     findings = []
     is_zshrc = path == home / ".zshrc"
-    for number, line in enumerate(path.read_text(errors="replace").splitlines(), start=1):
+    for number, line in enumerate(_text(path).splitlines(), start=1):
         for name, pattern, says in _CONFIG_RULES:
             match = pattern.search(line)
             # The declared LEGACY_ROOT variable in ~/.zshrc is a contract exception, not an entrypoint.
@@ -235,7 +242,7 @@ def check_codex_agents(spine: Spine, home: Path) -> list[Finding]:
     return [
         Finding(_shown(codex, home), number, "legacy directive in the Codex instructions", "no ronny-ops or 00_CLAUDE directives",
                 line.strip()[:200], "remove the legacy directive from the spine AGENTS.md")
-        for number, line in enumerate(codex.read_text(errors="replace").splitlines(), start=1)
+        for number, line in enumerate(_text(codex).splitlines(), start=1)
         if _CODEX_LEGACY.search(line)
     ]  # fmt: skip
 
@@ -243,7 +250,13 @@ def check_codex_agents(spine: Spine, home: Path) -> list[Finding]:
 def codex_session_warning(home: Path) -> str | None:
     """D32's advisory: the newest recorded Codex session was seeded by the legacy AGENTS."""
     sessions = sorted(glob.glob(str(home / ".codex" / "sessions" / "**" / "*.jsonl"), recursive=True))
-    if sessions and _LEGACY_SESSION in Path(sessions[-1]).read_text(errors="replace"):
+    if not sessions:
+        return None
+    try:
+        text = _text(Path(sessions[-1]))
+    except OSError as exc:  # (a FIFO, a file over the cap): the advisory says so rather than wait or fill memory
+        return f"{sessions[-1]}: the latest Codex session cannot be read: {exc.strerror}"
+    if _LEGACY_SESSION in text:
         return f"{sessions[-1]}: the latest Codex session was seeded by the legacy AGENTS.md (pre-cutover)"
     return None
 
@@ -352,7 +365,7 @@ def check_claude_instructions(home: Path) -> list[Finding]:
     if not claude_md.is_file():
         return [Finding(_shown(claude_md, home), None, "CLAUDE.md is missing", "a shim pointing at the spine",
                         "missing", "restore the CLAUDE.md shim (docs/governance/CLAUDE_ENTRYPOINT_SHIM.md)")]  # fmt: skip
-    text = claude_md.read_text(errors="replace")
+    text = _text(claude_md)
     findings = [
         Finding(_shown(claude_md, home), None, f"CLAUDE.md does not reference {ref}", f"a reference to {ref}", "absent",
                 f"point CLAUDE.md at the spine's {ref}")
@@ -379,7 +392,7 @@ def check_claude_paths(spine: Spine, home: Path) -> list[Finding]:
     )
     findings = []
     for path in (p for p in files if p.is_file()):
-        for number, line in enumerate(path.read_text(errors="replace").splitlines(), start=1):
+        for number, line in enumerate(_text(path).splitlines(), start=1):
             hit = next((u for u in upper if u in line), None) or (m[0] if (m := legacy.search(line)) else None)
             if hit:
                 findings.append(Finding(_shown(path, home), number, f"stale path {hit}", "~/code/agentic-spine paths only",
