@@ -123,6 +123,12 @@ def as_checkout(tree: Path) -> Path:
     return tree
 
 
+# The hook's engine run directly, with any option: `ssot-audit` itself sends a run given --ssot-report-dir
+# to pytest (the whole set: pytest-html and JUnit), so this is how a self-test sees the in-process run write one.
+IN_PROCESS = [sys.executable, "-c", "import sys; from ssot_audit import inprocess; "
+              "sys.exit(inprocess.main(sys.argv[1:], ['ssot-audit']))"]  # fmt: skip
+
+
 def hook_run(spine: Path, *args: str, env: dict | None = None) -> tuple[int, str, Path]:
     """`ssot-audit ARGS` run as the pre-commit hook runs it: inside a git checkout of `spine`, its reports in
     the checkout's .git/ssot-audit/. (exit status, terminal output, the report dir)"""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from selftest.suite import copy_estate, run_suite, run_suite_raw, suite_args
+from selftest.suite import IN_PROCESS, copy_estate, run_suite, run_suite_raw, suite_args
 from ssot_audit import tree as tree_mod
 
 GAPS = "agentic-spine/ops/bindings/operational.gaps.yaml"
@@ -252,7 +252,7 @@ def test_fifo_or_device_in_place_of_a_binding_is_refused_unopened(kind, says, ru
     if runner == "pytest":
         command = [sys.executable, "-m", "pytest", *suite_args(estate, "static or crossrepo", ("-p", "no:xdist"))]
     else:
-        command = [sys.executable, "-m", "ssot_audit.cli", "-m", "static or crossrepo", "--now", "2026-02-08T12:00:00Z",
+        command = [*IN_PROCESS, "-m", "static or crossrepo", "--now", "2026-02-08T12:00:00Z",
                    "--spine-root", str(estate / "agentic-spine"), "--workbench-root", str(estate / "workbench"),
                    "--mint-modules-root", str(estate / "mint-modules"), "--ssot-report-dir", str(tmp_path / "r")]  # fmt: skip
     run = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp_path)

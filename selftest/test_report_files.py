@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from selftest.suite import ALIGNED, REPO, copy_estate, run_suite_raw, suite_args
+from selftest.suite import ALIGNED, IN_PROCESS, REPO, copy_estate, run_suite_raw, suite_args
 from selftest.test_bad_input import WITHOUT_DAC
 from ssot_audit import inprocess
 from ssot_audit.outputs import ReportDir
@@ -120,9 +120,9 @@ def _unwritable_text(estate: Path) -> None:
     monitoring.write_text(monitoring.read_text().replace("http://100.92.91.128:8088/", "http://\\ud800x\\udce9:8088/"))
 
 
-def _ssot_audit(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ssot_audit.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          errors="backslashreplace", timeout=300)  # fmt: skip
+def _in_process(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*IN_PROCESS, *args], cwd=cwd, capture_output=True, text=True, errors="backslashreplace",
+                          timeout=300)  # fmt: skip
 
 
 @pytest.mark.parametrize("runner", ["pytest", "in-process"])
@@ -138,7 +138,7 @@ def test_names_and_values_no_encoding_can_write_reach_every_output_escaped(runne
         code, terminal = result.ret, result.stdout.str() + result.stderr.str()
         written = OUTPUTS
     else:
-        done = _ssot_audit(tmp_path, "-m", "static or crossrepo", "--now", "2026-02-08T12:00:00Z", "--spine-root",
+        done = _in_process(tmp_path, "-m", "static or crossrepo", "--now", "2026-02-08T12:00:00Z", "--spine-root",
                            str(estate / "agentic-spine"), "--workbench-root", str(estate / "workbench"),
                            "--mint-modules-root", str(estate / "mint-modules"), "--ssot-report-dir", str(reports))  # fmt: skip
         code, terminal = done.returncode, done.stdout + done.stderr
@@ -180,7 +180,7 @@ def test_a_run_that_writes_part_of_the_set_removes_the_rest(tmp_path):
     pytest run would stand beside them as if they were this run's."""
     reports = tmp_path / "reports"
     _previous_set(reports)
-    done = _ssot_audit(tmp_path, "-m", "static", "--now", "2026-02-08T12:00:00Z", "--spine-root",
+    done = _in_process(tmp_path, "-m", "static", "--now", "2026-02-08T12:00:00Z", "--spine-root",
                        str(ALIGNED / "agentic-spine"), "--ssot-report-dir", str(reports))  # fmt: skip
     assert "in-process" in done.stdout, done.stdout + done.stderr
     assert sorted(p.name for p in reports.iterdir()) == ["closeout.md", "results.json"]
