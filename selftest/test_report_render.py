@@ -42,7 +42,7 @@ def test_summary_and_failing_row_render(chromium, pytester, tmp_path):
          (reports / "ssot-report.html").as_uri()],
         capture_output=True, text=True, timeout=120,
     ).stdout  # fmt: skip
-    assert 'id="ssot-summary"' in dom and "NOT READY TO CLOSE: 22 catalogue entries fail." in dom
+    assert 'id="ssot-summary"' in dom and "NOT READY TO CLOSE: 22 catalogue entries fail;" in dom
     # rows exist only once the page's script has rendered them from its JSON blob
     assert '<td class="col-catalogue">disconnect C2</td>' in dom
     assert "GAP-OP-018 (high) is open" in dom and "expected: status: fixed" in dom

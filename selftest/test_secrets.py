@@ -199,6 +199,6 @@ def test_gate_coverage_line_quotes_a_broken_registry_redacted(pytest_run, tmp_pa
     done = subprocess.run([sys.executable, "-m", "ssot_audit.cli", "-m", "static", "-q", "--now", ESTATE_NOW,
                            "--spine-root", str(estate / "agentic-spine"), *(["-v"] if pytest_run else [])],
                           cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
-    coverage = next(line for line in done.stdout.splitlines() if line.startswith("gate coverage: "))
+    coverage = next(line for line in done.stdout.splitlines() if line.startswith("gates: "))
     assert "gate registry unreadable" in coverage and "DB_PASS=<redacted>" in coverage
     assert secret not in done.stdout + done.stderr

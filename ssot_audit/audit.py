@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import __version__, gate_registry
+from . import __version__, gate_runs
 from . import catalogue as catalogue_mod
 from . import grid as grid_mod
 from . import run as run_mod
 from . import waivers as waivers_mod
 from .baseline import Baseline, BaselineError
 from .estate import Estate, Roots, UsageError, judged_at
+from .gate_registry import GateList
+from .gate_runs import GateRuns
 from .pytest_rules import Selection
 from .redact import redact
 from .report import closeout, terminal
 from .report import environment as environment_mod
+from .report import gates as gates_report
 from .report.environment import commit
 from .report.results import EntryStatus, Results, TestResult
 from .suite import Spec
@@ -37,12 +40,20 @@ class Audit:
         self.now = judged_at(options.now)
         self.selection = Selection(options.markexpr or "", options.keyword or "")
         self.baseline = _baseline(options.ssot_baseline)
-        self.estate = Estate.of_checkouts(
-            self.roots, self.now, waivers_mod.find(options.waivers, self.roots.spine.path)
-        )
+        waivers = waivers_mod.find(options.waivers, self.roots.spine.path)
+        self.estate = Estate.of_checkouts(self.roots, self.now, waivers)
+        self.estate.spine_gate_runs = self._scripts()
         self.results = Results(self.selection.why_deselected)
         self._cases: dict[tuple[Spec, str | None], list[grid_mod.Case]] = {}
         self._commits: dict[Path, str] = {}
+
+    def _scripts(self) -> GateRuns:
+        """The spine's own gate scripts of this run: contained, at the audit's clock, only when allowed."""
+        options = self.options
+        repo = self.estate.spine.repo if self.estate.spine else None
+        workbench = self.roots.workbench.path if self.roots.workbench.path.is_dir() else None
+        return GateRuns(repo, bool(options.ssot_run_spine_gates), workbench_root=workbench,
+                        clock=self.now if options.now else None, timeout=options.ssot_spine_gate_timeout)  # fmt: skip
 
     # --- the cases and their runs -------------------------------------------------------------
     def cases(self, spec: Spec, host: str | None = None) -> list[grid_mod.Case]:
@@ -57,6 +68,11 @@ class Audit:
     def run(self, case: grid_mod.Case, fixtures: dict, nodeid: str | None = None) -> run_mod.Ran:
         return run_mod.run(case, fixtures, nodeid, self.baseline)
 
+    def plan_scripts(self, cases) -> None:
+        """The spine gate scripts the selected cases will ask for: run together, side by side, at the first ask."""
+        self.estate.spine_gate_runs.plan([c.values["spine_gate"] for c in cases
+                                          if c is not None and isinstance(c.values.get("spine_gate"), str)])  # fmt: skip
+
     def judge(self, spec: Spec) -> list[TestResult]:
         """The selected cases of `spec`, run without a pytest session (the in-process run)."""
         return run_mod.judge(spec, self.cases(spec), self.estate, self.selection, self.baseline)
@@ -68,16 +84,24 @@ class Audit:
         self.results.deselected.setdefault(test, self.selection.why_deselected)
 
     # --- what the run says ---------------------------------------------------------------------
-    def coverage(self) -> gate_registry.Coverage | None:
-        if not hasattr(self, "_coverage"):
-            spine = self.estate.spine
-            self._coverage = gate_registry.coverage(spine.repo) if spine is not None else None
-        return self._coverage
+    def gate_list(self) -> GateList | None:
+        spine = self.estate.spine
+        return gate_runs.listed(spine.repo) if spine is not None else None
 
     def catalogue(self) -> catalogue_mod.Catalogue:
-        """The catalogue as reports show it: the spine's gate registry, where it has one, names its gates."""
-        coverage = self.coverage()
-        return catalogue_mod.load().with_gate_metadata(coverage.metadata) if coverage else catalogue_mod.load()
+        """The catalogue as reports show it: every gate the spine lists is an entry, named by the spine."""
+        if not hasattr(self, "_catalogue"):
+            listed, bundled = self.gate_list(), catalogue_mod.load()
+            self._catalogue = bundled if listed is None or not listed.gates else bundled.with_gates(
+                {g.id: g.metadata for g in listed.gates}, {g.id for g in listed.retired},
+                gate_runs.script_tests(self.estate.spine.repo),
+            )  # fmt: skip
+        return self._catalogue
+
+    def gate_coverage(self) -> dict | None:
+        scripts = self.estate.spine_gate_runs
+        seconds = {gate: run.seconds for gate, run in scripts.runs.items()}
+        return gates_report.coverage(self.gate_list(), self.statuses(), seconds, scripts.containment, scripts.allowed)
 
     def statuses(self) -> list[EntryStatus]:
         """Each catalogue entry's status (with, for a failure, since when, when asked)."""
@@ -118,7 +142,7 @@ class Audit:
         spine, workbench = self.roots.spine.path, self.roots.workbench.path
         return environment_mod.environment(f"{spine} @ {self._commit(spine)}",
                                            f"{workbench} @ {self._commit(workbench)}", self.hosts,
-                                           self.estate.waivers.named, self.coverage())  # fmt: skip
+                                           self.estate.waivers.named, self.gate_coverage())  # fmt: skip
 
     def run_record(self) -> dict:
         return environment_mod.run_record(self.now, bool(self.options.now), self.selection.markexpr,
@@ -129,11 +153,11 @@ class Audit:
         """closeout.md and results.json into the report dir (ssot_audit/report/reportdir.py)."""
         catalogue, statuses, beyond = self.catalogue(), self.statuses(), self.results.beyond()
         environment, run = self.environment(), self.run_record()
+        cover = self.gate_coverage()
         reports.write_markdown("closeout.md", closeout.closeout_markdown(catalogue.loop, statuses, beyond,
-                                                                         environment, run))  # fmt: skip
+                                                                         environment, run, cover))  # fmt: skip
         reports.write_json("results.json", closeout.results_document(catalogue.loop, __version__, statuses, beyond,
-                                                                     environment, run, self.coverage(),
-                                                                     self.against()))  # fmt: skip
+                                                                     environment, run, cover, self.against()))  # fmt: skip
 
     def summary(self, out, cwd: Path) -> None:
         """The terminal's summary but the verdict, through any object with pytest's TerminalReporter
@@ -142,15 +166,13 @@ class Audit:
                                           self.roots.workbench.path: "workbench/"})  # fmt: skip
         terminal.write_summary(out, self.catalogue().loop, self.statuses(), self.results.beyond(), self.against(),
                                shown)  # fmt: skip
-        coverage = self.coverage()
-        if coverage is not None:
-            out.write_line(f"gate coverage: {redact(coverage.statement)}")
-            if coverage.uncovered:
-                out.write_line(f"gates only spine.verify checks: {redact(', '.join(coverage.uncovered))}")
+        cover = self.gate_coverage()
+        if cover is not None:  # one line: why each gate was not judged is in the reports
+            out.write_line(f"gates: {redact(gates_report.statement(cover))}")
 
     def verdict(self) -> str | None:
         """The one line nobody may miss; None for a run of no catalogue test (nothing to say of the loop)."""
-        return closeout.verdict(self.statuses()) if self.claims_anything() else None
+        return closeout.verdict(self.statuses(), len(self.results.beyond())) if self.claims_anything() else None
 
     def exit_status(self) -> int:
         """pytest's: 1 when a test failed or errored (drift found), 0 otherwise."""

@@ -12,6 +12,9 @@ from .sources import Document
 from .sources.structured import bundled_yaml
 
 KINDS = ("disconnect", "gate")
+# The tests that run the spine's own gate scripts (--ssot-run-spine-gates): a gate's file-only script, and
+# one that needs the network or a host (never run: ssot-audit lets no spine script reach a host).
+SCRIPT_TESTS = {"test_spine_gate_passes": "static", "test_spine_gate_on_hosts": "live"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class Entry:
     covered_by: dict[str, Selector] = field(default_factory=dict)  # test function -> what it checks of this entry
     note: str | None = None
     fix: str | None = None  # the spine gate registry's fix hint
+    retired: bool = False  # a gate the spine's registry retired: listed, never judged
 
     @property
     def label(self) -> str:
@@ -54,19 +58,28 @@ class Catalogue:
                     note=spec.get("note"),
                 )
 
-    def with_gate_metadata(self, metadata: dict[str, dict[str, str | None]]) -> Catalogue:
-        """This catalogue with the spine gate registry's word on each gate's name, category, class, severity, fix."""
+    def with_gates(self, metadata: dict[str, dict[str, str | None]], retired: set[str] = frozenset(),
+                   script_test: dict[str, str] | None = None) -> Catalogue:  # fmt: skip
+        """This catalogue with the spine's own list of its gates: every listed gate is an entry, with the
+        registry's word on its name, category, class, severity and fix. A gate ssot-audit does not
+        re-implement is defined by the test of its script (`script_test`: gate -> SCRIPT_TESTS name)."""
         overlay = copy.copy(self)
         overlay.entries = dict(self.entries)
         overlay._claims = {}
         for gate, meta in metadata.items():
-            entry = self.entries.get(("gate", gate))
-            if entry is None:
-                continue
             given = {"title": meta.get("name"), "category": meta.get("category"), "cls": meta.get("class"),
                      "severity": meta.get("severity"), "fix": meta.get("fix")}  # fmt: skip
-            overlay.entries[("gate", gate)] = replace(entry, **{k: v for k, v in given.items() if v})
+            entry = self.entries.get(("gate", gate)) or self.stand_in("gate", gate)
+            if not entry.covered_by and (script_test or {}).get(gate):
+                entry = replace(entry, covered_by={script_test[gate]: Selector.parse([])})
+            given = {k: v for k, v in given.items() if v}
+            overlay.entries[("gate", gate)] = replace(entry, retired=gate in retired, **given)
         return overlay
+
+    def stand_in(self, kind: str, id_: str) -> Entry:
+        """An entry this catalogue does not carry (a gate of the spine's registry): the tests that answer
+        for it by its ID find it here, and the reports name it from the registry."""
+        return self.entries.get((kind, id_)) or Entry(kind, id_, None)
 
     def get(self, kind: str, id_: str) -> Entry | None:
         return self.entries.get((kind, id_))

@@ -7,18 +7,19 @@ run), or one commit of a history from git objects. The suite's tests take their 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from . import waivers as waivers_mod
+from .gate_runs import GateRuns
 from .repo import Repo
 from .spine import Spine
 from .timestamps import parse_utc
 from .workbench import Workbench
 
 # What the suite's tests may take from the estate, by argument name.
-FIXTURES = ("spine", "workbench", "mint_modules", "home", "audit_now", "waivers_file")
+FIXTURES = ("spine", "workbench", "mint_modules", "home", "audit_now", "waivers_file", "spine_gate_runs")
 
 
 class UsageError(Exception):
@@ -95,6 +96,7 @@ class Estate:
     home: Path | None
     now: datetime
     waivers: waivers_mod.Waivers
+    spine_gate_runs: GateRuns = field(default_factory=lambda: GateRuns(None))
 
     @classmethod
     def of_checkouts(cls, roots: Roots, now: datetime, waivers: waivers_mod.Waivers) -> Estate:

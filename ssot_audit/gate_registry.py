@@ -1,8 +1,9 @@
-"""The spine's gate registry (ops/bindings/gate.registry.yaml, from 2026-02-13): gate metadata and coverage.
+"""The spine's gates as the checked tree lists them: the registry (ops/bindings/gate.registry.yaml, from
+2026-02-13) or, before it, the `# D<n>` sections of surfaces/verify/drift-gate.sh.
 
-Where the registry exists it is the authority on each gate's name, category, class, severity and fix
-hint; where it does not (older trees), the catalogue's own metadata stands. Coverage says how many of
-the spine's active gates ssot-audit re-implements; the rest are the spine's own `spine.verify`'s job.
+Every gate on the list is a catalogue entry of the run (kind `gate`): the registry is the authority on
+each one's name, category, class, severity and fix hint, and says which are retired. A tree with neither
+(a data-only extract, the bundled estates) lists nothing, and the catalogue's own gates stand.
 """
 
 from __future__ import annotations
@@ -10,56 +11,81 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import catalogue
+from .gate_versions import DRIFT_GATE, VERIFY, gate_source, sections
 from .repo import Repo, Source, SourceError, SourceMissing
 
 REGISTRY = Source("ops/bindings/gate.registry.yaml", "gate.registry.schema.json", required=False)
-FIELDS = {"name": "name", "category": "category", "class": "gate_class", "severity": "severity", "fix": "fix_hint"}
 
 
 @dataclass(frozen=True)
-class Coverage:
-    source: str  # the registry file, or why the catalogue stands in for it
-    implemented: list[str]  # active gates ssot-audit re-implements
-    uncovered: list[str]  # active gates only spine.verify checks
-    retired: list[str]  # retired in the registry (re-implemented or not)
-    metadata: dict[str, dict[str, str]]  # per re-implemented gate: name, category, class, severity, fix
+class Gate:
+    id: str
+    name: str | None = None
+    category: str | None = None
+    cls: str | None = None
+    severity: str | None = None
+    fix: str | None = None
+    script: str | None = None  # the check script, relative to the spine root
+    inline: bool = False  # its check is a section of drift-gate.sh, not a script of its own
+    retired: bool = False
 
     @property
-    def statement(self) -> str:
-        active = len(self.implemented) + len(self.uncovered)
-        if not active:
-            return f"{self.source}; ssot-audit re-implements {len(self.metadata)} gates"
-        text = (
-            f"{len(self.implemented)} of {active} active gates re-implemented; the rest are checked by the "
-            f"spine's own spine.verify ({self.source})"
-        )
-        if self.retired:
-            text += f"; retired: {', '.join(self.retired)}"
-        return text
+    def metadata(self) -> dict[str, str | None]:
+        return {"name": self.name, "category": self.category, "class": self.cls, "severity": self.severity,
+                "fix": self.fix}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class GateList:
+    source: str  # the file the list comes from, or why the tree has none
+    gates: tuple[Gate, ...] = ()
+
+    @property
+    def active(self) -> list[Gate]:
+        return [g for g in self.gates if not g.retired]
+
+    @property
+    def retired(self) -> list[Gate]:
+        return [g for g in self.gates if g.retired]
+
+    def get(self, gate: str) -> Gate | None:
+        return next((g for g in self.gates if g.id == gate), None)
 
 
 def _order(gate: str) -> int:
     return int(gate[1:])
 
 
-def coverage(repo: Repo) -> Coverage:
-    ours = {e.id: e for e in catalogue.load().of_kind("gate") if e.cls != "never-assigned"}
+def _from_registry(repo: Repo, data: dict) -> GateList:
+    gates = []
+    for spec in data["gates"]:
+        gates.append(Gate(str(spec["id"]), spec.get("name"), spec.get("category"), spec.get("gate_class"),
+                          spec.get("severity"), spec.get("fix_hint"), spec.get("check_script"),
+                          bool(spec.get("inline")), spec.get("retired") is True))  # fmt: skip
+    return GateList(repo.display(REGISTRY.rel), tuple(sorted(gates, key=lambda g: _order(g.id))))
+
+
+def _from_drift_gate(repo: Repo) -> GateList:
+    """Before the registry, drift-gate.sh's `# D<n>` sections are the list; the catalogue names them."""
+    text = repo.tree.text(DRIFT_GATE) or ""
+    names = [node.name for node in repo.tree.children(VERIFY)] if repo.tree.is_dir(VERIFY) else []
+    ours = {e.id: e for e in catalogue.load().of_kind("gate")}
+    gates = []
+    for gate in sorted(sections(text), key=_order):
+        path, _ = gate_source(gate, repo.tree.text, names) or (None, None)
+        script = path if path and not path.startswith(f"{DRIFT_GATE} ") else DRIFT_GATE
+        entry = ours.get(gate)
+        gates.append(Gate(gate, entry.title if entry else None, entry.category if entry else None,
+                          entry.cls if entry else None, entry.severity if entry else None, None, script,
+                          script == DRIFT_GATE))  # fmt: skip
+    return GateList(f"{repo.display(DRIFT_GATE)} (no gate registry yet)", tuple(gates))
+
+
+def gate_list(repo: Repo) -> GateList:
     loaded = repo.try_load(REGISTRY)
-    if isinstance(loaded, SourceError):
-        why = "no gate registry" if isinstance(loaded, SourceMissing) else f"gate registry unreadable: {loaded.message}"
-        metadata = {g: {"name": e.title, "category": e.category, "class": e.cls, "severity": e.severity}
-                    for g, e in ours.items()}  # fmt: skip
-        return Coverage(f"{why}; catalogue metadata stands", [], [], [], metadata)
-    gates = {str(g["id"]): g for g in loaded.data["gates"]}
-    retired = sorted((g for g, spec in gates.items() if spec.get("retired") is True), key=_order)
-    active = [g for g in sorted(gates, key=_order) if g not in retired]
-    metadata = {
-        g: {key: gates[g].get(field) for key, field in FIELDS.items()} for g in sorted(ours, key=_order) if g in gates
-    }
-    return Coverage(
-        repo.display(REGISTRY.rel),
-        [g for g in active if g in ours],
-        [g for g in active if g not in ours],
-        retired,
-        metadata,
-    )
+    if not isinstance(loaded, SourceError):
+        return _from_registry(repo, loaded.data)
+    if not isinstance(loaded, SourceMissing):
+        return GateList(f"gate registry unreadable: {loaded.message}")
+    listed = _from_drift_gate(repo)
+    return listed if listed.gates else GateList("no gate registry and no gate sections in drift-gate.sh")

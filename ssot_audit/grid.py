@@ -116,7 +116,8 @@ def parameters(test: str, argname: str, estate: Estate) -> list[Param]:
     for item in found:
         if item.value not in seen:  # an item listed twice is one item (its source's own tests report the repeat)
             seen.add(item.value)
-            params.append(Param(item.value, item.facets, item.value))
+            entry = (source.own_entry, item.value) if source.own_entry else None
+            params.append(Param(item.value, item.facets, item.value, entry))
     entries = [e for e in catalogue_mod.load().entries.values() if test in e.covered_by]
     for entry in [] if unavailable else entries:
         selector = entry.covered_by[test]
@@ -140,7 +141,7 @@ def claimed(test: str, item_facets: Facets, entry: tuple[str, str] | None) -> tu
     other case's: the entries whose selectors claim its facets."""
     catalogue = catalogue_mod.load()
     if entry is not None:
-        return (catalogue.get(*entry),)
+        return (catalogue.stand_in(*entry),)
     return tuple(catalogue.claims(test, item_facets))
 
 
@@ -194,8 +195,9 @@ def cases(spec: Spec, estate: Estate, host: str | None = None) -> list[Case]:
         if any(isinstance(p.value, Unreadable) for p in combo):  # what it would have checked is unknown: all of it
             claims = tuple(e for e in catalogue_mod.load().entries.values() if spec.name in e.covered_by)
         ids = tuple((e.kind, e.id) for e in claims)
-        if ids not in stale:
-            stale[ids] = gate_versions.stale(estate.spine.repo, list(ids)) if estate.spine else None
+        if ids not in stale:  # (the spine's own script is its own version: never stale)
+            mine = estate.spine and spec.name not in catalogue_mod.SCRIPT_TESTS
+            stale[ids] = gate_versions.stale(estate.spine.repo, list(ids)) if mine else None
         covering = waivers_mod.covering(active, list(ids))
         out.append(Case(
             spec, raw, {arg: p.value for arg, p in zip(spec.item_args, combo, strict=True)}, case_facets, claims,

@@ -20,6 +20,7 @@ from . import catalogue as catalogue_mod
 from . import waivers as waivers_mod
 from .baseline import key
 from .estate import Estate, UsageError
+from .gate_runs import GateRuns
 from .gittree import Delta, Deps, GitTree, Snapshot
 from .judge import Judge
 from .pytest_rules import Selection
@@ -187,7 +188,7 @@ def _estate(spine: Side, workbench: Side | None, spine_deps: Deps, wb_deps: Deps
     wb_view = None
     if workbench is not None and spine_view is not None:
         wb_view = Workbench(Repo("workbench", workbench.root, workbench.tree(wb_deps), workbench.documents), spine_view)
-    return Estate(spine_view, wb_view, mint_modules, None, when, waivers)
+    return Estate(spine_view, wb_view, mint_modules, None, when, waivers, _NO_SCRIPTS)
 
 
 def _waivers(spine: Side, option: str | None) -> waivers_mod.Waivers:
@@ -222,6 +223,7 @@ def _record(commit: dict, results_list: list, judge: Judge, catalogue, entries: 
 
 
 _EMPTY = Delta(frozenset(), frozenset())  # the workbench did not move
+_NO_SCRIPTS = GateRuns(None, why_not="a history never runs the spine's scripts")
 
 
 def summary(document: dict, where: Path) -> str:

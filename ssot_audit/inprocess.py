@@ -49,11 +49,13 @@ def eligible(args: list[str]) -> bool:
     """Whether the user's `args` ask only for what this run gives: file checks selected by -m from static and
     crossrepo, no option of pytest's beyond quiet output, and no report that only pytest writes (the
     HTML report and junit.xml: --html, --junitxml, or a report dir of the user's, which holds the whole set)."""
-    valued = {*_SELECTION, *(o.flag for o in OPTIONS if o.flag != "--ssot-report-dir"), *_PYTEST_VALUED}
+    valued = {*_SELECTION, *(o.flag for o in OPTIONS if o.flag != "--ssot-report-dir" and not o.flag_only),
+              *_PYTEST_VALUED}  # fmt: skip
+    flags = {*_QUIET, *(o.flag for o in OPTIONS if o.flag_only)}
     markexpr, i = None, 0
     while i < len(args):
         arg, name = args[i], args[i].split("=", 1)[0]
-        if arg in _QUIET or _OUTPUT.fullmatch(arg):
+        if arg in flags or _OUTPUT.fullmatch(arg):
             i += 1
             continue
         if name not in valued:
@@ -129,6 +131,7 @@ def _judge(audit: Audit) -> int:
     chosen = [s for s in collect(suite_dir()) if audit.selection.selects_function(s.marks)]
     audit.roots.check({a for s in chosen for a in s.argnames})
     try:
+        audit.plan_scripts(c for s in chosen for c in audit.cases(s))
         for spec in chosen:
             for result in audit.judge(spec):
                 audit.record(result)

@@ -27,8 +27,6 @@ a missing command skips, a failed read is a finding.
 
 from __future__ import annotations
 
-import argparse
-import math
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -36,6 +34,7 @@ import testinfra
 
 from .findings import Finding
 from .hostview import HostView
+from .options import positive
 from .plugin import audit_of
 from .probe import HostUnreachable, Probe
 from .repo import SourceUnavailable
@@ -68,27 +67,14 @@ def _holders(spine: Spine, role: str) -> set[str] | None:
         return None
 
 
-def _positive(kind: type):
-    """An option type: a `kind` number above zero (a zero or negative limit would pass or fail everything)."""
-
-    def parse(text: str):
-        value = kind(text)  # ValueError: argparse says "invalid int value"
-        if not (math.isfinite(value) and value > 0):
-            raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
-        return value
-
-    parse.__name__ = kind.__name__
-    return parse
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ssot-audit-live", "live checks (hosts over SSH, -m live)")
     group.addoption(
-        "--max-scrub-age-days", type=_positive(int), default=35,
+        "--max-scrub-age-days", type=positive(int), default=35,
         help="oldest completed ZFS scrub that passes, in days (default: 35)",
     )  # fmt: skip
     group.addoption(
-        "--host-timeout", type=_positive(float), default=30,
+        "--host-timeout", type=positive(float), default=30,
         help="seconds one command may take on a host; a host that stalls fails its reachability test once "
         "and its other checks skip (default: 30)",
     )  # fmt: skip

@@ -3,6 +3,8 @@ and `ssot-audit --help` lists them (with the live options, which ssot_audit/live
 
 from __future__ import annotations
 
+import argparse
+import math
 from dataclasses import dataclass, field
 
 
@@ -14,6 +16,10 @@ class Option:
     attrs: dict = field(default_factory=dict)
 
     @property
+    def flag_only(self) -> bool:
+        return self.attrs.get("action") == "store_true"
+
+    @property
     def dest(self) -> str:
         return self.flag.removeprefix("--").replace("-", "_")
 
@@ -22,6 +28,19 @@ class Option:
         metavar = {"metavar": self.metavar} if self.metavar else {}
         add = getattr(group, "addoption", None) or group.add_argument
         add(self.flag, dest=self.dest, help=self.help, **metavar, **self.attrs)
+
+
+def positive(kind: type):
+    """An option type: a `kind` number above zero (a zero or negative limit would pass or fail everything)."""
+
+    def parse(text: str):
+        value = kind(text)  # ValueError: argparse says "invalid int value"
+        if not (math.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
 
 
 GROUP = ("ssot-audit", "sources of truth")
@@ -42,4 +61,9 @@ OPTIONS = (
            "(as `ssot-audit history` does) and name the commit that started each failure", "DATE"),
     Option("--ssot-report-dir", "write the report set here: ssot-report.html, junit.xml, closeout.md and "
            "results.json", "DIR"),
+    Option("--ssot-run-spine-gates", "run the spine's own gate scripts too: on a snapshot of the tree, with a "
+           "scratch HOME, no network and a time limit; a gate ssot-audit re-implements is judged by both, and "
+           "compared", attrs={"action": "store_true"}),
+    Option("--ssot-spine-gate-timeout", "seconds one spine gate script may run (default: 60)", "SECONDS",
+           attrs={"type": positive(float), "default": 60.0}),
 )  # fmt: skip

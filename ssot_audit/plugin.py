@@ -48,6 +48,10 @@ def pytest_configure(config: pytest.Config) -> None:
     except UsageError as error:
         raise pytest.UsageError(str(error)) from None
     config.pluginmanager.register(Recorder(config.stash[AUDIT]), "ssot-audit-results")
+    if not config.rootpath.is_relative_to(config.invocation_params.dir):
+        # The packaged suite, run from a checkout: pytest would name each test by a path from the checkout up
+        # into site-packages; its node ID (static/test_gaps.py::...) says what it is.
+        config.cwd_relative_nodeid = lambda nodeid: nodeid
     if config.pluginmanager.hasplugin("html"):
         config.pluginmanager.register(HtmlReport(config), "ssot-audit-html")
 
@@ -100,6 +104,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         audit.roots.check({name for item in items for name in getattr(item, "fixturenames", ())})
     except UsageError as error:
         raise pytest.UsageError(str(error)) from None
+    audit.plan_scripts(case_of(item) for item in items)
     for item in items:
         case = case_of(item)
         if case is None:
@@ -113,7 +118,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.user_properties += case.claim_ids
         if case.claims:
             item.user_properties.append(
-                ("severity", ",".join(sorted({e.severity or e.cls or "" for e in case.claims})))
+                ("severity", ",".join(sorted({e.severity or "" for e in case.claims})))
             )
         callspec = getattr(item, "callspec", None)
         if callspec:  # what was checked: the item from the sources, or the host
@@ -183,6 +188,7 @@ mint_modules = _estate_fixture("mint_modules", "The mint-modules checkout, or No
 home = _estate_fixture("home", "The operator's home that -m local gates read (--home, default $HOME).")
 audit_now = _estate_fixture("audit_now", "The clock every date is judged against: --now, or the current time.")
 waivers_file = _estate_fixture("waivers_file", "The waivers file the waivers test's findings name.")
+spine_gate_runs = _estate_fixture("spine_gate_runs", "The spine's own gate scripts of this run (gate_runs.py).")
 
 
 class Recorder:
@@ -258,8 +264,14 @@ class HtmlReport:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
-    audit = audit_of(config)
-    audit.summary(terminalreporter, Path(config.invocation_params.dir))
-    verdict = audit.verdict()
-    if verdict and not hasattr(config, "workerinput"):
-        terminalreporter.write_line(verdict, bold=True)
+    audit_of(config).summary(terminalreporter, Path(config.invocation_params.dir))
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own tally: the verdict is the run's last line
+def pytest_unconfigure(config: pytest.Config) -> None:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if AUDIT not in config.stash or reporter is None or hasattr(config, "workerinput"):
+        return
+    verdict = audit_of(config).verdict()
+    if verdict:
+        reporter.write_line(verdict, bold=True)

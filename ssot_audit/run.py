@@ -16,13 +16,13 @@ import pytest
 
 from .baseline import Baseline
 from .checks.gates import Advisory
-from .estate import Estate
+from .estate import FIXTURES, Estate
 from .findings import Drift, Finding
 from .grid import Case, Missing, Unreadable, attribute
 from .probe import CommandMissing, ProbeError
 from .pytest_rules import Selection, in_node_id
 from .repo import SourceUnavailable
-from .report.results import NOT_APPLICABLE, TestResult
+from .report.results import TestResult, says_inapplicable
 from .suite import Spec
 
 
@@ -57,7 +57,7 @@ def _call(case: Case, kwargs: dict) -> tuple[str, list[Finding], str, BaseExcept
         finding = _unreadable_fact(case, exc)
         return "failed", [finding], "", Drift([finding])
     except pytest.skip.Exception as exc:
-        return ("n/a" if str(exc.msg).startswith(NOT_APPLICABLE) else "skipped"), [], str(exc.msg), exc
+        return ("n/a" if says_inapplicable(str(exc.msg)) else "skipped"), [], str(exc.msg), exc
     except pytest.fail.Exception as exc:
         return "error", [], (str(exc.msg).strip() or "failed").splitlines()[-1], exc
     except Exception as exc:  # noqa: BLE001 - any other error is the check's failure to run, as in pytest
@@ -70,11 +70,11 @@ def run(case: Case, fixtures: dict, nodeid: str | None = None, baseline: Baselin
     differs from the case's (a live test's host ID)."""
     values = case.values
     advisories: list[Warning] = []
-    unreadable = [v.error for v in values.values() if isinstance(v, Unreadable)]
+    unreadable = [v.error for v in (*values.values(), *fixtures.values()) if isinstance(v, Unreadable)]
     missing = [v.finding for v in values.values() if isinstance(v, Missing)]
     raised: BaseException | None = None
     if case.skip:
-        outcome, found, reason = ("n/a" if case.skip.startswith(NOT_APPLICABLE) else "skipped"), [], case.skip
+        outcome, found, reason = ("n/a" if says_inapplicable(case.skip) else "skipped"), [], case.skip
     elif unreadable:
         outcome, found, reason = "error", [], unreadable[0]
     elif missing:  # a missing thing fails as what it is, without a check on a thing that is not there
@@ -99,8 +99,10 @@ def run(case: Case, fixtures: dict, nodeid: str | None = None, baseline: Baselin
 
 
 def fixtures(spec: Spec, estate: Estate) -> dict:
-    """What `spec`'s function takes from the estate (its item arguments come from its cases)."""
-    return {a: estate.fixture(a) for a in spec.argnames if a not in spec.item_args}
+    """What `spec`'s function takes from the estate (its item arguments come from its cases); an argument the
+    estate does not give stands as an Unreadable value, so each case is an error saying so, as pytest's is."""
+    return {a: estate.fixture(a) if a in FIXTURES else Unreadable(f"fixture '{a}' not found")
+            for a in spec.argnames if a not in spec.item_args}  # fmt: skip
 
 
 def judge(spec: Spec, cases: list[Case], estate: Estate, selection: Selection,

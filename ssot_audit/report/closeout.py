@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 import shlex
 from collections import Counter
-from dataclasses import asdict
 
-from ..gate_registry import Coverage
 from ..redact import redact
+from .gates import reasons, statement
 from .results import STATUSES, EntryStatus, Results, TestResult, headline
 
 Beyond = list[tuple[TestResult, dict]]
@@ -25,18 +24,21 @@ def by_severity(severities: set[str]) -> list[str]:
     return sorted(severities, key=lambda s: (severity_rank(s), s))
 
 
-def verdict(statuses: list[EntryStatus]) -> str:
-    """The one line nobody may miss: can the loop be closed on this evidence?"""
+def verdict(statuses: list[EntryStatus], beyond: int = 0) -> str:
+    """The one line nobody may miss: can the loop be closed on this evidence? It agrees with the tally above
+    it: a failing test about nothing the catalogue names is named as drift beyond the catalogue."""
     count = Counter(s.status for s in statuses)
+    extra = f"; {beyond} finding(s) beyond the catalogue, to register as gaps" if beyond else ""
     if count["failed"]:
-        return f"NOT READY TO CLOSE: {count['failed']} catalogue entries fail."
+        return f"NOT READY TO CLOSE: {count['failed']} catalogue entries fail{extra}."
     if count["not proven"]:
-        return f"NOT PROVEN: nothing fails, but {count['not proven']} catalogue entries were not proven."
+        return f"NOT PROVEN: no catalogue entry fails, but {count['not proven']} were not proven{extra}."
     notes = [f"{count['waived']} waived"] if count["waived"] else []
     inapplicable = [s.entry.label for s in statuses if s.status == "not applicable"]
     if inapplicable:
-        notes.append(f"not applicable here: {', '.join(inapplicable)}")
-    return "READY TO CLOSE: every catalogue entry passed" + (f" ({'; '.join(notes)})." if notes else ".")
+        notes.append(f"not applicable: {', '.join(inapplicable)}")
+    notes_text = f" ({'; '.join(notes)})" if notes else ""
+    return f"READY TO CLOSE: every catalogue entry passed{notes_text}{extra}."
 
 
 def _cell(text: str) -> str:
@@ -83,12 +85,13 @@ def run_line(run: dict) -> str:
 
 
 def closeout_markdown(
-    loop: str, statuses: list[EntryStatus], beyond: Beyond, environment: dict[str, str], run: dict
+    loop: str, statuses: list[EntryStatus], beyond: Beyond, environment: dict[str, str], run: dict,
+    gate_coverage: dict | None = None,
 ) -> str:
     lines = [
         f"## Evidence: ssot-audit for {loop}",
         "",
-        f"**{verdict(statuses)}**",
+        f"**{verdict(statuses, len(beyond))}**",
         "",
         _cell(run_line(run)),
         "",
@@ -98,7 +101,8 @@ def closeout_markdown(
         "|---|---|---|---|---|",
     ]
     order = {s: i for i, s in enumerate(STATUSES)}
-    ranked = sorted(statuses, key=lambda s: (s.entry.kind != "disconnect", order.get(s.status, len(order))))
+    ranked = sorted(statuses, key=lambda s: (order.get(s.status, len(order)), severity_rank(s.entry.severity),
+                                             s.entry.kind != "disconnect"))  # fmt: skip
     for s in ranked:
         lines.append(
             f"| {s.entry.kind} | {s.entry.id} | {s.entry.severity or '-'} | {s.status} | {_cell(s.evidence())} |"
@@ -108,9 +112,12 @@ def closeout_markdown(
         lines += ["", "### Findings by catalogue entry"]
     for s in shown:
         waived = f" (waived: {_cell(s.findings[0][0].reason)})" if s.status == "waived" else ""
-        lines += ["", f"#### {s.entry.label} · {s.entry.severity or s.entry.cls or '-'} · {s.status}{waived}: "
+        lines += ["", f"#### {s.entry.label} · {s.entry.severity or '-'} · {s.status}{waived}: "
                   f"{_cell(s.entry.title or '')}"]  # fmt: skip
         lines += _findings_markdown(s.findings)
+    if gate_coverage is not None:
+        lines += ["", "### The spine's gates", "", _cell(statement(gate_coverage))]
+        lines += [""] + [f"- not judged: {_cell(reason)}" for reason in reasons(gate_coverage)]
     if beyond:
         lines += [
             "",
@@ -133,7 +140,7 @@ def results_document(
     beyond: Beyond,
     environment: dict[str, str],
     run: dict,
-    gate_coverage: Coverage | None = None,
+    gate_coverage: dict | None = None,
     baseline: dict | None = None,
 ) -> dict:
     """`run`: how the run was made (clock, selection, arguments, hosts, waivers); the report dir adds
@@ -142,7 +149,7 @@ def results_document(
         "run": run,
         "loop": loop,
         "suite_version": version,
-        "verdict": verdict(statuses),
+        "verdict": verdict(statuses, len(beyond)),
         "environment": environment,
         "counts": {group: dict(counter) for group, counter in Results.counts(statuses).items()},
         "entries": [
@@ -154,6 +161,7 @@ def results_document(
                 "category": s.entry.category,
                 "phase": s.entry.phase,
                 "status": s.status,
+                **({"judged_by": s.judged_by} if s.entry.kind == "gate" else {}),
                 "evidence": redact(s.evidence()),
                 "reasons": [redact(r) for r in s.reasons],
                 "findings": [{**f, "test": t.nodeid} for t, f in s.findings],
@@ -164,7 +172,7 @@ def results_document(
         "beyond": [{**f, "test": t.nodeid} for t, f in beyond],
     }
     if gate_coverage is not None:
-        document["gate_coverage"] = asdict(gate_coverage)
+        document["gate_coverage"] = gate_coverage
     if baseline is not None:
         document["baseline"] = baseline
     return document

@@ -9,6 +9,8 @@ import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .gates import statement
+
 # A checked repo's own config can name programs git runs: an fsmonitor (on every index read),
 # clean/process filters (when status re-hashes a file), an external diff, hooks. Each is
 # switched off on the command line, which wins over every config file. And a repo can stand
@@ -48,7 +50,7 @@ def commit(root: Path) -> str:
     return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
-def environment(spine: str, workbench: str, hosts: str, waivers: str, coverage) -> dict[str, str]:
+def environment(spine: str, workbench: str, hosts: str, waivers: str, coverage: dict | None) -> dict[str, str]:
     """What a run looked at, for every report: `spine` and `workbench` as "<root> @ <commit>"."""
     from .. import __version__
     from ..catalogue import load
@@ -60,7 +62,7 @@ def environment(spine: str, workbench: str, hosts: str, waivers: str, coverage) 
         "workbench": workbench,
         "Hosts": hosts,
         "Waivers": waivers,
-        **({"Gate coverage": coverage.statement} if coverage else {}),
+        **({"Gate coverage": statement(coverage)} if coverage else {}),
     }
 
 

@@ -6,6 +6,7 @@ escaped, so it is text in the page whatever it holds.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from ..catalogue import Catalogue
@@ -24,6 +25,14 @@ _TEST_ID_CELL = '<td class="col-testId">'
 
 def _text(value: object) -> str:
     return escape(redact(str(value)))
+
+
+_CODE = re.compile(r"`([^`<>]+)`")
+
+
+def _title(value: object) -> str:
+    """A catalogue title as the loop document writes it: its `code` spans shown as code, after escaping."""
+    return _CODE.sub(r"<code>\1</code>", _text(value))
 
 
 def inert_test_id(cells: list[str]) -> None:
@@ -145,7 +154,7 @@ def _findings_block(statuses: list[EntryStatus]) -> str:
         return ""
     sections = "".join(
         f'<section id="{anchor(s.entry.kind, s.entry.id)}"><h3>{_text(s.entry.label)} · '
-        f"{_text(s.entry.severity or s.entry.cls or '-')} · {_text(s.status)}: {_text(s.entry.title or '')}</h3>"
+        f"{_text(s.entry.severity or '-')} · {_text(s.status)}: {_title(s.entry.title or '')}</h3>"
         + (f"<p>waived: {_text(s.findings[0][0].reason)}</p>" if s.status == "waived" else "")
         + f"<ul>{''.join(_finding(t, f) for t, f in s.findings)}</ul>"
         '<p><a href="#ssot-summary">back to the summary</a></p></section>'
@@ -172,7 +181,7 @@ def _entry_row(s: EntryStatus) -> str:
     return (
         f'<tr class="ssot-status-{s.status.replace(" ", "-")}"><td>{label}</td>'
         f"<td>{_text(s.entry.severity or '')}</td><td>{_text(s.status)}</td>"
-        f"<td>{_text(s.entry.title or '')}</td><td>{_text(s.evidence())}</td></tr>"
+        f"<td>{_title(s.entry.title or '')}</td><td>{_text(s.evidence())}</td></tr>"
     )
 
 
@@ -189,7 +198,7 @@ def summary_block(loop: str, statuses: list[EntryStatus], beyond: Beyond, run: d
     ranked = sorted(
         statuses, key=lambda s: (order.get(s.status, len(order)), s.entry.kind, severity_rank(s.entry.severity))
     )
-    line = verdict(statuses)
+    line = verdict(statuses, len(beyond))
     found = sum(len(s.findings) for s in statuses)
     jumps = [f'<a href="#ssot-findings">{found} findings by entry</a>'] if found else []
     jumps += [f'<a href="#ssot-beyond">{len(beyond)} beyond the catalogue</a>'] if beyond else []

@@ -11,11 +11,20 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..baseline import Baseline, key
-from ..catalogue import Catalogue, Entry
+from ..catalogue import SCRIPT_TESTS, Catalogue, Entry
 
 # Worst first. "not applicable": every check of the entry has a subject this platform lacks (launchd off macOS).
-STATUSES = ("failed", "waived", "not proven", "passed", "not applicable")
-NOT_APPLICABLE = "not applicable here:"  # how a test's skip reason says its subject does not exist here
+# "retired": a gate the spine's registry retired, listed and never judged.
+STATUSES = ("failed", "waived", "not proven", "passed", "not applicable", "retired")
+# How a test's skip reason says its check has no subject: none on this machine (launchd off macOS), or none in
+# the sources (no receipts, only placeholder exceptions). A check that could have run and did not (deselected,
+# a missing tool, a broken source) says anything else, and its entry stays "not proven".
+NOT_APPLICABLE = "not applicable here:"
+NOTHING_TO_CHECK = "nothing to check:"
+
+
+def says_inapplicable(reason: str) -> bool:
+    return reason.startswith((NOT_APPLICABLE, NOTHING_TO_CHECK))
 RAN = ("passed", "failed", "known")  # outcomes of a test that ran its check to the end
 
 
@@ -49,6 +58,7 @@ class EntryStatus:
     reasons: list[str] = field(default_factory=list)
     inapplicable: list[str] = field(default_factory=list)  # checks whose subject does not exist here
     since: str = ""  # for a failure, since when (--ssot-failing-since): "failing since <sha> <date>"
+    judged_by: str | None = None  # a gate's: "ssot-audit", "spine script" or "both"; None when not judged
 
     def evidence(self) -> str:
         """One line a person can paste into a loop's Evidence section."""
@@ -59,13 +69,24 @@ class EntryStatus:
                 return f"waived ({self.findings[0][0].reason}): {headline(first)}{more}"
             return headline(first) + more + (f"; {self.since}" if self.since else "")
         if self.status == "not proven":
-            return "not proven: " + "; ".join(self.reasons)
+            return "not proven: " + "; ".join(once(self.reasons))
         if self.status == "not applicable":
-            return "not applicable here: " + "; ".join(self.inapplicable)
+            return "not applicable: " + "; ".join(self.inapplicable)
         names = ", ".join(t.nodeid.split("::")[-1] for t in self.ran[:3])
         more = f", +{len(self.ran) - 3} more" if len(self.ran) > 3 else ""
-        also = f"; not applicable here: {'; '.join(self.inapplicable)}" if self.inapplicable else ""
+        also = f"; not applicable: {'; '.join(self.inapplicable)}" if self.inapplicable else ""
         return f"{len(self.ran)} check(s) ran clean: {names}{more}{also}"
+
+
+def once(reasons: list[str]) -> list[str]:
+    """Each reason once: the items of one test that did not run for the same reason are one line, with their
+    count (ninety capabilities skipped for one unknown gate version are one reason, not ninety)."""
+    grouped: dict[str, list[str]] = {}
+    for reason in reasons:
+        test, _, rest = reason.partition(" ")
+        grouped.setdefault(f"{test.partition('[')[0]} {rest}", []).append(reason)
+    return [same[0] if len(same) == 1 else f"{key.partition(' ')[0]} ({len(same)} items) {key.partition(' ')[2]}"
+            for key, same in grouped.items()]  # fmt: skip
 
 
 def location(finding: dict) -> str:
@@ -81,7 +102,7 @@ def outcome_of(report) -> str | None:
     error in teardown); None for phases that say nothing new."""
     if report.when == "call" or (report.when == "setup" and not report.passed):
         if report.skipped:
-            return "n/a" if _reason(report).startswith(NOT_APPLICABLE) else "skipped"
+            return "n/a" if says_inapplicable(_reason(report)) else "skipped"
         return "error" if report.failed else report.outcome
     if report.when == "teardown" and report.failed:
         return "error"
@@ -94,6 +115,39 @@ def _reason(report) -> str:
     if report.failed:
         return (report.longreprtext.strip() or "failed").splitlines()[-1]
     return ""
+
+
+def _judged_by(entry: Entry, complete: bool, scripted: bool) -> str | None:
+    if entry.kind != "gate":
+        return None
+    if any(test in SCRIPT_TESTS for test in entry.covered_by):  # no re-implementation: only its script judges
+        return "spine script" if complete else None
+    return {(True, True): "both", (True, False): "ssot-audit", (False, True): "spine script"}.get((complete, scripted))
+
+
+def _disagreement(entry: Entry, ours: list[TestResult], scripts: list[TestResult]) -> list[tuple[TestResult, dict]]:
+    """When ssot-audit's re-implementation and the spine's own script judge a gate differently, one of the two
+    is wrong: a finding of its own, so that neither verdict is taken on trust."""
+    ours_fail = any(t.outcome in ("failed", "known") for t in ours)
+    script_fail = any(t.outcome in ("failed", "known") for t in scripts)
+    if ours_fail == script_fail:
+        return []
+    script = scripts[0]
+
+    def said(failed: bool) -> str:
+        return "fails" if failed else "passes"
+
+    finding = {
+        "file": script.findings[0]["file"] if script.findings else f"agentic-spine (gate {entry.id})",
+        "line": None,
+        "message": f"ssot-audit and the spine's {entry.id} disagree at this commit",
+        "expected": "the same verdict from ssot-audit's re-implementation and the spine's own script",
+        "found": f"ssot-audit's {entry.id} {said(ours_fail)}; the spine's script {said(script_fail)}",
+        "fix": "one of the two is wrong: read both verdicts' findings and report the defect (to ssot-audit, or "
+        "as a gap of the spine's gate)",
+        "entries": [[entry.kind, entry.id]],
+    }
+    return [(script, finding)]
 
 
 class Results:
@@ -134,13 +188,33 @@ class Results:
         return [self.status_of(e, by_claim) for e in catalogue.entries.values() if e.cls != "never-assigned"]
 
     def status_of(self, entry: Entry, by_claim: dict[tuple[str, str], list[TestResult]]) -> EntryStatus:
-        """`by_claim`: the tests by the entries they claim (entries() builds it once for all entries)."""
+        """`by_claim`: the tests by the entries they claim (entries() builds it once for all entries).
+
+        A gate ssot-audit re-implements has a second judge when the user lets the spine's own script run:
+        either one that ran judges it, both findings count, and the two are compared."""
         key = (entry.kind, entry.id)
         claimed = by_claim.get(key, [])
+        if entry.retired:
+            return EntryStatus(entry, "retired")
         findings = [(t, f) for t in claimed for f in t.about(key)]
+        reasons, inapplicable = self._unproven(entry, claimed)
+        ours = [t for t in claimed if t.outcome in RAN and t.test in entry.covered_by]
+        scripts = [t for t in claimed if t.outcome in RAN and t.test in SCRIPT_TESTS and t.test not in entry.covered_by]
+        complete = bool(ours) and not reasons
+        judged_by = _judged_by(entry, complete, bool(scripts))
+        if complete and scripts:
+            findings += _disagreement(entry, ours, scripts)
         if findings:
             waived_only = all(t.outcome == "waived" for t, _ in findings)
-            return EntryStatus(entry, "waived" if waived_only else "failed", findings, claimed)
+            return EntryStatus(entry, "waived" if waived_only else "failed", findings, claimed, judged_by=judged_by)
+        ran = ours + scripts  # a waiver's own test answers for the entry, but checks nothing of it
+        if complete or scripts:
+            return EntryStatus(entry, "passed", [], ran, [], inapplicable, judged_by=judged_by)
+        status = "not proven" if reasons else "not applicable"
+        return EntryStatus(entry, status, [], ran, reasons, inapplicable)
+
+    def _unproven(self, entry: Entry, claimed: list[TestResult]) -> tuple[list[str], list[str]]:
+        """Why the tests that define the entry did not all run (reasons), and which have no subject here."""
         reasons, inapplicable = [], []
         for test in entry.covered_by:
             runs = [t for t in claimed if t.test == test]
@@ -151,12 +225,7 @@ class Results:
                     reasons.append(f"{t.nodeid.split('::')[-1]} {t.outcome}: {t.reason}")
                 elif t.outcome == "n/a":
                     inapplicable.append(f"{t.nodeid.split('::')[-1]}: {t.reason.removeprefix(NOT_APPLICABLE).strip()}")
-        ran = [t for t in claimed if t.outcome in RAN]
-        if reasons:
-            status = "not proven"
-        else:
-            status = "passed" if ran else "not applicable"
-        return EntryStatus(entry, status, [], ran, reasons, inapplicable)
+        return reasons, inapplicable
 
     def beyond(self) -> list[tuple[TestResult, dict]]:
         """Findings about nothing the catalogue names: drift to register as new gaps."""

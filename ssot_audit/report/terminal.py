@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..redact import redact
+from .closeout import severity_rank
 from .results import EntryStatus, TestResult, headline
 
 SHOWN_PER_ENTRY = 10  # findings listed per failing entry in the terminal; the reports hold them all
@@ -23,11 +24,11 @@ def shown_from(here: Path, roots: dict[Path, str]) -> Callable[[dict], str]:
 
 def write_summary(out, loop: str, statuses: list[EntryStatus], beyond: list[tuple[TestResult, dict]],
                   against: dict | None, shown: Callable[[dict], str]) -> None:  # fmt: skip
-    failing = [s for s in statuses if s.status == "failed"]
+    failing = sorted((s for s in statuses if s.status == "failed"), key=lambda s: severity_rank(s.entry.severity))
     if failing:
         out.section(f"{loop}: catalogue entries failing")
         for s in failing:
-            severity = (s.entry.severity or s.entry.cls or "").upper()
+            severity = (s.entry.severity or "-").upper()
             lead = f"{s.entry.kind:>10} {s.entry.id:<4} {severity:<8} "
             for index, (_, finding) in enumerate(s.findings[:SHOWN_PER_ENTRY]):
                 out.write_line(f"{lead if index == 0 else ' ' * len(lead)}{shown(finding)}")

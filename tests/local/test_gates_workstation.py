@@ -12,7 +12,7 @@ from ssot_audit.findings import expect
 
 pytestmark = pytest.mark.local
 
-# The reason's prefix is how the closeout tells "not applicable here" from "not proven".
+# The reason's prefix is how the closeout tells "not applicable" from "not proven" (report/results.py).
 _NOT_MACOS = pytest.mark.skipif(not facts.is_macos(), reason="not applicable here: launchd exists only on macOS")
 
 
@@ -34,7 +34,7 @@ def test_inbox_watcher_is_running():
 def test_home_agent_is_mailroom_symlink(home_dir):
     agent = home_dir / "agent"
     if not (agent.exists() or agent.is_symlink()):
-        pytest.skip(f"{agent} does not exist: nothing to check")
+        pytest.skip(f"nothing to check: {agent} does not exist")
     expect(workstation.check_home_agent(home_dir))
 
 

@@ -164,5 +164,5 @@ def test_capabilities_use_lowercase_code_path(spine):
 @pytest.mark.gate("D47")
 def test_no_brain_dir_reference(brain_file, spine):
     if not spine.repo.tree.is_file(brain_file):
-        pytest.skip(f"{brain_file} is absent: nothing to check (as the original)")
+        pytest.skip(f"nothing to check: {brain_file} is absent (as the original)")
     expect(paths.check_no_brain_dir(spine, brain_file))

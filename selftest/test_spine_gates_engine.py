@@ -1,0 +1,80 @@
+"""Every gate the spine lists is a catalogue entry: named by its registry, judged by ssot-audit's re-implementation,
+by the spine's own script (--ssot-run-spine-gates), or both, and otherwise not judged with the reason."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+from selftest.suite import copy_estate, one_engine, run_suite
+
+SPINE = "agentic-spine"
+REGISTRY = """gate_count: {total: 5, active: 4, retired: 1}
+gates:
+  - {id: D1, name: top-level-dirs, category: path-hygiene, gate_class: invariant, severity: high,
+     fix_hint: keep the seven directories, check_script: surfaces/verify/drift-gate.sh, inline: true}
+  - {id: D21, name: reserved, category: retired, gate_class: invariant, severity: none, retired: true}
+  - {id: D900, name: notes-are-dated, category: doc-hygiene, gate_class: invariant, severity: medium,
+     fix_hint: date the notes, check_script: surfaces/verify/d900-notes-dated.sh}
+  - {id: D901, name: tailnet-answers, category: infra-hygiene, gate_class: invariant, severity: high,
+     fix_hint: bring the tailnet up, check_script: surfaces/verify/d901-tailnet-answers.sh}
+  - {id: D902, name: queue-is-sorted, category: ssot-hygiene, gate_class: invariant, severity: low,
+     check_script: surfaces/verify/d902-queue-sorted.sh}
+"""
+SCRIPTS = {
+    "d900-notes-dated.sh": '#!/usr/bin/env bash\nset -eu\ngrep -q "updated:" "$SPINE_ROOT/ops/bindings/ssh.targets.yaml"\n',
+    "d901-tailnet-answers.sh": "#!/usr/bin/env bash\nset -eu\nssh -o BatchMode=yes infra-core true\n",
+    "d902-queue-sorted.sh": "#!/usr/bin/env bash\nexit 0\n",
+}
+
+
+def spine_with_registry(tmp_path: Path) -> Path:
+    estate = copy_estate(tmp_path)
+    spine = estate / SPINE
+    (spine / "ops/bindings/gate.registry.yaml").write_text(REGISTRY)
+    for name, text in SCRIPTS.items():
+        script = spine / "surfaces/verify" / name
+        script.write_text(text)
+        script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return estate
+
+
+def entries(reports: Path) -> dict[str, dict]:
+    document = json.loads((reports / "results.json").read_text())
+    return {e["id"]: e for e in document["entries"] if e["kind"] == "gate"}, document
+
+
+def test_every_listed_gate_is_an_entry_named_by_the_registry(pytester, tmp_path):
+    estate = spine_with_registry(tmp_path)
+    one_engine(pytester, estate, tmp_path, markers="static")
+    gates, document = entries(tmp_path / "reports-pytest")
+    assert {"D900", "D901", "D902", "D21"} <= set(gates)
+    assert (gates["D900"]["title"], gates["D900"]["severity"]) == ("notes-are-dated", "medium")
+    assert gates["D21"]["status"] == "retired"
+    # not re-implemented, and the spine's scripts may not run: not judged, and why
+    assert gates["D900"]["status"] == "not proven" and gates["D900"]["judged_by"] is None
+    assert "pass --ssot-run-spine-gates" in gates["D902"]["evidence"]
+    # the script reaches a host: it belongs to the live half, so -m static leaves it out
+    assert "test_spine_gate_on_hosts did not run (deselected by -m 'static')" in gates["D901"]["evidence"]
+    cover = document["gate_coverage"]
+    assert cover["active"] == 4 and cover["retired"] == ["D21"]
+    assert set(cover["judged_by"]["ssot-audit"]) <= {"D1"} and "D900" in sum(cover["not_judged"].values(), [])
+
+
+def test_a_gate_is_selected_by_its_id(pytester, tmp_path):
+    outcome = run_suite(pytester, spine_with_registry(tmp_path), "-k", "D902", markers="static")
+    assert [r.nodeid.split("::")[1] for r in outcome.reports] == ["test_spine_gate_passes[D902]"]
+    assert ("gate", "D902") in outcome.reports[0].user_properties
+
+
+def test_a_gate_that_needs_a_host_is_never_run_and_says_why(pytester, tmp_path):
+    """Under -m live (with hosts or not) the spine's D901 is not judged: no spine script may reach a host."""
+    from ssot_audit import gate_runs
+    from ssot_audit.repo import Repo
+
+    estate = spine_with_registry(tmp_path)
+    repo = Repo(SPINE, estate / SPINE)
+    listed = gate_runs.listed(repo)
+    assert gate_runs.needs(repo, listed.get("D901")).network and not gate_runs.needs(repo, listed.get("D900")).network
+    assert gate_runs.script_tests(repo)["D901"] == "test_spine_gate_on_hosts"
