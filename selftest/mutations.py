@@ -138,6 +138,18 @@ MUTATIONS = [
     _m("workbench-registry-infisical-on-docker-host", "D1",
        lambda e: replace_re(e, f"{WB_DATA}/SERVICE_REGISTRY.yaml", r"^services: \{\}",
                             "services:\n  infisical:\n    host: docker-host\n    port: 8088")),
+    # A copy that shares nothing with its authority compared nothing: every service renamed is no agreement.
+    _m("workbench-registry-renames-every-service", "D1",
+       lambda e: replace_re(e, f"{WB_DATA}/SERVICE_REGISTRY.yaml", r"^services: \{\}",
+                            "services:\n  infisical-legacy:\n    host: infra-core\n    port: 8088\n"
+                            "  pi-hole:\n    host: infra-core\n    port: 8053")),
+    _m("backup-json-adds-vm-the-spine-does-not-back-up", "D2",
+       lambda e: edit_json(e, f"{WB_DATA}/backup_inventory.json",
+                           lambda d: d["vm_backups"].append({"vmid": 205, "name": "observability", "host": "pve"}))),
+    _m("monitoring-probes-a-service-the-spine-does-not-know", "D3",
+       lambda e: edit_json(e, f"{WB_DATA}/monitoring_inventory.json",
+                           lambda d: d["health_endpoints"].append({"service": "grafana", "expected_status": 200, "tier": 2,
+                                                                   "url": "http://100.92.91.128:3000/api/health"}))),
     _m("backup-json-vm-203-classification", "D2",
        lambda e: edit_json(e, f"{WB_DATA}/backup_inventory.json",
                            lambda d: _set_backup(d, 203, classification="important", stale_after_hours=48))),
