@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .schema import validate
+from .schema import checked
 from .sources import Document, SourceError, SourceMissing, read_error
 from .sources.jsonl import load_jsonl
 from .sources.markdown import load_markdown
@@ -97,9 +97,7 @@ class Repo:
             return SourceError(file, f"has no loader for {path.suffix!r} files")
         try:
             doc = loader(path, file, self.tree.raw(source.rel))  # the bytes the scanners read too: one read per file
-            if source.schema:
-                validate(doc, source.schema)
-            return doc
+            return checked(doc, source.schema) if source.schema else doc
         except OSError as exc:
             return read_error(exc, file)
         except SourceError as error:

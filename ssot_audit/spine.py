@@ -9,6 +9,7 @@ from functools import cached_property
 from urllib.parse import urlsplit
 
 from .repo import Repo, Source, SourceUnavailable
+from .schema import RecordViolation
 from .sources import Document
 from .sources.markdown import Section
 from .vmids import read_vmids
@@ -261,6 +262,19 @@ class Spine:
         doc = self.doc(GAPS)
         index = self._gap_index.get(gap_id)
         return (doc.data["gaps"][index], doc.line("gaps", index)) if index is not None else (None, None)
+
+    def gap_ids(self) -> list[str]:
+        """Every recorded gap's ID in the file's order, those the schema left out too (their checks say so)."""
+        refused = {v.record[1]: v.value.get("id") if isinstance(v.value, dict) else None
+                   for v in self.doc(GAPS).record_violations if not v.kept}  # fmt: skip
+        kept = iter(self.doc_gaps())
+        ids = [refused[i] if i in refused else next(kept)["id"] for i in range(len(self.doc_gaps()) + len(refused))]
+        return [gap_id for gap_id in ids if isinstance(gap_id, str)]
+
+    def refused_gap(self, gap_id: str) -> RecordViolation | None:
+        """The schema violation that left the gap's record out of the data, if that is where it went."""
+        return next((v for v in self.doc(GAPS).record_violations if not v.kept and isinstance(v.value, dict)
+                     and v.value.get("id") == gap_id), None)  # fmt: skip
 
     @cached_property
     def _gap_index(self) -> dict[str, int]:

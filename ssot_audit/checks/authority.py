@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..findings import Finding
-from ..repo import SourceError, SourceMissing, SourceUnavailable
-from ..spine import AUTHORITY, BACKUP, HEALTH, SERVICE_REGISTRY, Spine
+from ..repo import Source, SourceError, SourceMissing, SourceUnavailable
+from ..schema import RecordViolation
+from ..spine import AUTHORITY, BACKUP, HEALTH, SERVICE_REGISTRY, Spine, vzdump_vmid
 from ..workbench import Workbench
 from .inventories import endpoint_url, workbench_backups
 
@@ -57,10 +58,17 @@ class Pair:
     # what the spine lists; a copy that holds more than the spine's governed list may add what the spine knows.
     may_omit: bool = False
     may_add: Callable[[object], bool] = lambda key: False
+    # Items whose record in the authority its schema left out (schema.py): the violation, by item.
+    unreadable: dict = field(default_factory=dict)
 
 
 def _projection(data, fields: tuple[str, ...]) -> dict:
     return {k: data[k] for k in fields if k in data}
+
+
+def _unreadable(spine: Spine, source: Source, container: str, key_of) -> dict[object, RecordViolation]:
+    """Item -> the violation that left its record out of the authority's data."""
+    return {key_of(v): v for v in spine.doc(source).record_violations if not v.kept and v.record[0] == container}
 
 
 def _service_registry(spine: Spine, workbench: Workbench) -> Pair:
@@ -72,7 +80,8 @@ def _service_registry(spine: Spine, workbench: Workbench) -> Pair:
     return Pair("service", view(spine.registry.data), view(doc.data), SERVICE_REGISTRY.rel,
                 lambda key: spine.registry.line("services", key),
                 lambda key: doc.line("services", key) if key is not None else doc.line("services"),
-                may_omit=True)  # fmt: skip
+                may_omit=True,
+                unreadable=_unreadable(spine, SERVICE_REGISTRY, "services", lambda v: v.record[1]))  # fmt: skip
 
 
 def _backup_inventory(spine: Spine, workbench: Workbench) -> Pair:
@@ -88,7 +97,9 @@ def _backup_inventory(spine: Spine, workbench: Workbench) -> Pair:
                 {v: _projection(e, fields) for v, (e, _) in entries.items()}, BACKUP.rel,
                 lambda key: targets[key][1],
                 lambda key: entries[key][1] if key is not None else doc.line("vm_backups"),
-                may_omit=True)  # fmt: skip
+                may_omit=True,
+                unreadable=_unreadable(spine, BACKUP, "targets",
+                                       lambda v: vzdump_vmid(v.value) if isinstance(v.value, dict) else None))  # fmt: skip
 
 
 def _monitoring(spine: Spine, workbench: Workbench) -> Pair:
@@ -102,7 +113,9 @@ def _monitoring(spine: Spine, workbench: Workbench) -> Pair:
                 {e.get("service"): endpoint_url(e) for _, e in endpoints}, HEALTH.rel,
                 lambda key: governed[key][1],
                 lambda key: lines[key] if key is not None else doc.line("health_endpoints"),
-                may_add=lambda key: key in registered)  # fmt: skip
+                may_add=lambda key: key in registered,
+                unreadable=_unreadable(spine, HEALTH, "endpoints",
+                                       lambda v: v.value.get("id") if isinstance(v.value, dict) else None))  # fmt: skip
 
 
 COMPARATORS = {"service_registry": _service_registry, "backup_inventory": _backup_inventory, "monitoring": _monitoring}
@@ -127,7 +140,15 @@ def check_supporting_agrees(spine: Spine, workbench: Workbench, domain: str) -> 
                                 f"only {held}: nothing could be compared",
                                 f"rewrite {doc.file} from {authority_file} (the spine wins, per the authority contract)"))  # fmt: skip
     for key in sorted(set(pair.supporting) - set(pair.authority), key=str):
-        if not pair.may_add(key):
+        if key in pair.unreadable:
+            violation = pair.unreadable[key]
+            findings.append(Finding(doc.file, pair.supporting_line(key),
+                                    f"{domain}: {pair.noun} {key} cannot be compared: the spine's record of it does "
+                                    "not match its schema",
+                                    f"a record of {pair.noun} {key} in {authority_file} that matches its schema",
+                                    f"{authority_file}:{violation.line}: {violation.path}: {violation.problem}",
+                                    f"correct {pair.noun} {key}'s record in {authority_file}"))  # fmt: skip
+        elif not pair.may_add(key):
             findings.append(Finding(doc.file, pair.supporting_line(key),
                                     f"{domain}: {pair.noun} {key} is in the supporting copy only",
                                     f"only {pair.noun}s that {authority_file} lists (authoritative)",

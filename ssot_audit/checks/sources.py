@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..findings import Finding
 from ..repo import Repo, Source, SourceError
-from ..schema import SchemaViolation
+from ..schema import RecordViolation, SchemaViolation
 from ..spine import SOURCES
 from .gates.sources import GATE_SOURCES
 from .ssot_docs import SSOT_GLOB
@@ -41,7 +41,7 @@ def check_repeated_keys(repo: Repo, source: Source) -> list[Finding]:
 def check_source(repo: Repo, source: Source) -> list[Finding]:
     result = repo.try_load(source)
     if not isinstance(result, SourceError):
-        return []
+        return [_record_finding(result.file, source, v) for v in result.record_violations]
     if isinstance(result, SchemaViolation):
         return [
             Finding(result.file, line, "value does not match the schema", f"the shape in schemas/{source.schema}",
@@ -52,3 +52,16 @@ def check_source(repo: Repo, source: Source) -> list[Finding]:
         Finding(result.file, result.line, result.message, f"a readable {source.rel.rsplit('.', 1)[-1].upper()} file",
                 result.message, "restore or repair the file; every check reading it skips until then")
     ]  # fmt: skip
+
+
+def _record_finding(file: str, source: Source, violation: RecordViolation) -> Finding:
+    """One record's violation: every other record of the file is still checked."""
+    if violation.kept:
+        return Finding(file, violation.line, f"{violation.path}: a value ssot-audit does not know",
+                       f"one of {', '.join(map(str, violation.known))} (schemas/{source.schema})",
+                       f"{violation.problem}: the record is still checked, its checks reading the value as none "
+                       "they know",
+                       "use a known value, or teach ssot-audit the new one: its schema and the checks that read it")  # fmt: skip
+    return Finding(file, violation.line, f"{violation.path}: the record does not match the schema and is left out",
+                   f"the shape in schemas/{source.schema}", violation.problem,
+                   "correct the record; the checks skip it until then, and read every other record")  # fmt: skip
