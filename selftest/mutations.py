@@ -164,6 +164,9 @@ MUTATIONS = [
     _m("dev-tools-scope-missing", "E2", remove(f"{SCOPES}/_archived/LOOP-DEV-TOOLS-DEPLOY-20260208.scope.md")),
     _m("ai-consolidation-scope-missing", "E3", remove(f"{SCOPES}/_archived/LOOP-AI-CONSOLIDATION-20260208.scope.md")),
     _m("media-split-scope-missing", "E4", remove(f"{SCOPES}/_archived/LOOP-MEDIA-STACK-SPLIT-20260208.scope.md")),
+    # A placeholder that names another loop as what the layer waits for names no loop of the layer's own.
+    _m("dev-tools-layer-waits-on-observability", "E2",
+       lambda e: replace_re(e, PLAN, r"LOOP-DEV-TOOLS-DEPLOY-20260208$", "-- (after LOOP-OBSERVABILITY-DEPLOY-20260208)")),
     _m("observability-loop-unregistered", "E1",
        drop_ledger_rows(lambda r: r.get("loop_id") == "LOOP-OBSERVABILITY-DEPLOY-20260208")),
     _m("host-drift-failure-left-open", "F1",
