@@ -27,7 +27,7 @@ def aligned():
 
 def fake(name="pve", **facts):
     """A HostView's face: the attributes a check reads."""
-    view = SimpleNamespace(name=name, where=lambda path: f"{name}:{path}", **facts)
+    view = SimpleNamespace(name=name, where=lambda path: f"{name}:{path}", crontab_error=None, **facts)
     view.periodic_scrub = lambda pool: facts.get("properties", {}).get(pool, "-")
     view.timer_enabled = lambda unit: unit in facts.get("enabled", ())
     return view

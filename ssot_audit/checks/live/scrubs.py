@@ -46,10 +46,12 @@ def _schedule(view: HostView, pool: Pool) -> tuple[bool, list[str]]:
 
 
 def check_scrub_schedule(view: HostView) -> list[Finding]:
+    """Pools nothing schedules. With the login's crontab unreadable, none can be shown unscheduled:
+    schedule_not_proven says which are left unjudged."""
     findings = []
     for name, pool in sorted(view.pools.items()):
         scheduled, seen = _schedule(view, pool)
-        if scheduled:
+        if scheduled or view.crontab_error:
             continue
         findings.append(
             Finding(
@@ -63,6 +65,18 @@ def check_scrub_schedule(view: HostView) -> list[Finding]:
             )
         )  # fmt: skip
     return findings
+
+
+def schedule_not_proven(view: HostView) -> str | None:
+    """Why some pools' schedule is unknown: nothing else schedules them, and the crontab that might could not be
+    read. None when every pool was judged."""
+    if not view.crontab_error:
+        return None
+    unknown = [name for name, pool in sorted(view.pools.items()) if not _schedule(view, pool)[0]]
+    if not unknown:
+        return None
+    return (f"whether {', '.join(unknown)} on {view.name} {'has' if len(unknown) == 1 else 'have'} a scrub schedule "
+            f"is not proven: no cron table or timer that could be read schedules it, and {view.crontab_error}")  # fmt: skip
 
 
 def _last_scrub(pool: Pool, now: datetime, limit: timedelta) -> str | None:
