@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -17,6 +18,7 @@ from selftest.mutations import GAPS, SHOP, WB_DATA, _drop_vm_backup, edit_json, 
 from selftest.suite import ALIGNED, SUITE
 from ssot_audit import cli
 from ssot_audit.history import failing_since
+from ssot_audit.report import history_html
 from ssot_audit.schema import validator
 
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main"]
@@ -306,3 +308,56 @@ def test_waivers_committed_to_the_spine_waive_from_that_commit(estate, tmp_path,
     document = json.loads((tmp_path / "r" / "history.json").read_text())
     c2 = next(e for e in document["entries"] if e["id"] == "C2")
     assert [(c["sha"], c["status"]) for c in c2["changes"]] == [(estate.commits[-1], "failed"), (waived, "waived")]
+
+
+# history.html, drawn from a document -------------------------------------------------------------------------
+def _document() -> dict:
+    """Six commits over three days; C1 fails from the second; a gap beyond the catalogue fails from the fourth
+    (the third day) and is fixed at the sixth."""
+    days = ["2026-02-07T10:00:00-05:00", "2026-02-07T15:00:00-05:00", "2026-02-08T09:00:00-05:00",
+            "2026-02-09T09:00:00-05:00", "2026-02-09T10:00:00-05:00", "2026-02-09T11:00:00-05:00"]  # fmt: skip
+    commits = [{"sha": f"{n:040x}", "date": d, "subject": f"commit {n}", "workbench": None} for n, d in enumerate(days)]
+    gap = {"test": "static/test_gaps.py::test_gap_is_fixed[GAP-OP-066]", "file": "agentic-spine/ops/bindings/"
+           "operational.gaps.yaml", "line": 12, "message": "GAP-OP-066 (low) is open", "expected": "status: fixed",
+           "found": "status: open", "fix": "fix it"}  # fmt: skip
+    c1 = {**gap, "test": "static/test_gaps.py::test_gap_is_fixed[GAP-OP-015]", "message": "GAP-OP-015 is open"}
+
+    def change(n, status, findings=()):
+        return {"sha": commits[n]["sha"], "date": commits[n]["date"], "status": status, "findings": list(findings)}
+
+    return {
+        "loop": "LOOP-X", "spine": {"root": "/spine", "range": "HEAD"}, "workbench": None,
+        "selection": {"markers": "static", "keywords": ""}, "commits": commits,
+        "entries": [{"kind": "disconnect", "id": "C1", "changes": [change(0, "passed"), change(1, "failed", [c1])]}],
+        "beyond": [{"test": "test_gap_is_fixed[GAP-OP-066]", "file": gap["file"], "message": gap["message"],
+                    "changes": [change(3, "failed", [gap]), change(5, "absent")]}],
+    }  # fmt: skip
+
+
+def _row(page: str, label: str) -> str:
+    return page[page.index(f"<b>{label}</b>") :].split("</tr>", 1)[0]
+
+
+def test_history_html_bands_start_where_their_status_began():
+    page = history_html.render(_document())
+    beyond = _row(page, "beyond: GAP-OP-066")
+    # nothing is drawn for the three commits before the gap was found; then 2 commits failed, 1 absent
+    assert re.search(
+        r'<div class="bar"><span style="width:50\.000%" title="not found yet"></span><a [^>]*'
+        r'style="width:33\.333%;background:#b71c1c"></a><a [^>]*style="width:16\.667%',
+        beyond,
+    ), beyond
+    entry = _row(page, "disconnect C1")
+    assert '<div class="bar"><a ' in entry and "width:16.667%;background:#1b5e20" in entry
+
+
+def test_history_html_names_changes_by_item_and_has_day_ticks():
+    page = history_html.render(_document())
+    assert "operational.gaps.yaml: 2 change(s)" not in page
+    assert "<summary>beyond: GAP-OP-066 (GAP-OP-066 (low) is open (test_gap_is_fixed)): 2 change(s)</summary>" in page
+    assert "<b>GAP-OP-015</b> (test_gap_is_fixed): agentic-spine/ops/bindings/operational.gaps.yaml:12: " in page
+    ticks = re.findall(r'<i style="left:([\d.]+)%" title="([\d-]+)"></i>', page)
+    assert ticks == [("0.000", "2026-02-07"), ("33.333", "2026-02-08"), ("50.000", "2026-02-09")]
+    labels = re.findall(r'<b style="left:[\d.]+%">([\d-]+)</b>', page)
+    assert labels == ["2026-02-07", "02-08", "02-09"]
+    assert "<script" not in page
