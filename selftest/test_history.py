@@ -202,6 +202,41 @@ def test_unknown_revision_is_a_usage_error(estate, monkeypatch, tmp_path, capsys
     assert code == 4 and "no-such-branch" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["-m"], "argument -m: expected one argument"),
+        (["--since"], "argument --since: expected one argument"),
+        (["-m", "static and ("], "Wrong expression passed to '-m'"),
+    ],
+    ids=["unknown-option", "missing-value", "missing-date", "bad-expression"],
+)
+def test_history_usage_errors_exit_4_like_the_suite(args, says, estate, monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(estate.spine)
+    assert cli.main(["history", *args, "--ssot-report-dir", str(tmp_path / "r")]) == 4
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+    assert not (tmp_path / "r" / "history.json").exists()
+
+
+def test_history_help_has_a_line_for_every_option(capsys):
+    parser = cli._history_parser()
+    assert all(action.help for action in parser._actions), [a.dest for a in parser._actions if not a.help]
+    assert cli.main(["history", "--help"]) == 0
+    text = capsys.readouterr().out
+    for action in parser._actions:
+        assert action.help.split(":")[0].split("(")[0].strip() in " ".join(text.split()), action.dest
+
+
+def test_version_is_the_suites_own(capsys):
+    from ssot_audit import __version__
+
+    for args in (["--version"], ["-m", "static", "--version"], ["history", "--version"]):
+        assert cli.main(args) == 0
+        assert capsys.readouterr().out.strip() == f"ssot-audit {__version__}"
+
+
 def test_shallow_clone_starts_where_the_clone_does(estate, monkeypatch, tmp_path):
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", "--depth", "2", f"file://{estate.spine}", str(clone)], check=True)
