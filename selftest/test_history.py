@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -19,6 +20,7 @@ from selftest.suite import ALIGNED, SUITE
 from ssot_audit import cli, gitobjects
 from ssot_audit import tree as tree_mod
 from ssot_audit.history import failing_since
+from ssot_audit.report import history_html
 from ssot_audit.schema import validator
 
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main"]
@@ -200,6 +202,41 @@ def test_non_git_directory_is_a_usage_error(tmp_path, monkeypatch, capsys):
 def test_unknown_revision_is_a_usage_error(estate, monkeypatch, tmp_path, capsys):
     code, _ = run_history(estate, monkeypatch, tmp_path, "no-such-branch")
     assert code == 4 and "no-such-branch" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["-m"], "argument -m: expected one argument"),
+        (["--since"], "argument --since: expected one argument"),
+        (["-m", "static and ("], "Wrong expression passed to '-m'"),
+    ],
+    ids=["unknown-option", "missing-value", "missing-date", "bad-expression"],
+)
+def test_history_usage_errors_exit_4_like_the_suite(args, says, estate, monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(estate.spine)
+    assert cli.main(["history", *args, "--ssot-report-dir", str(tmp_path / "r")]) == 4
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+    assert not (tmp_path / "r" / "history.json").exists()
+
+
+def test_history_help_has_a_line_for_every_option(capsys):
+    parser = cli._history_parser()
+    assert all(action.help for action in parser._actions), [a.dest for a in parser._actions if not a.help]
+    assert cli.main(["history", "--help"]) == 0
+    text = capsys.readouterr().out
+    for action in parser._actions:
+        assert action.help.split(":")[0].split("(")[0].strip() in " ".join(text.split()), action.dest
+
+
+def test_version_is_the_suites_own(capsys):
+    from ssot_audit import __version__
+
+    for args in (["--version"], ["-m", "static", "--version"], ["history", "--version"]):
+        assert cli.main(args) == 0
+        assert capsys.readouterr().out.strip() == f"ssot-audit {__version__}"
 
 
 def test_shallow_clone_starts_where_the_clone_does(estate, monkeypatch, tmp_path):
@@ -444,3 +481,56 @@ def test_a_submodule_at_a_commit_is_the_empty_directory_a_checkout_has(estate, t
     monkeypatch.chdir(spine)
     assert cli.main(["history", "-m", "static", "--ssot-report-dir", str(tmp_path / "r"), "HEAD~2..HEAD"]) == 0
     assert len(json.loads((tmp_path / "r" / "history.json").read_text())["commits"]) == 2
+
+
+# history.html, drawn from a document -------------------------------------------------------------------------
+def _document() -> dict:
+    """Six commits over three days; C1 fails from the second; a gap beyond the catalogue fails from the fourth
+    (the third day) and is fixed at the sixth."""
+    days = ["2026-02-07T10:00:00-05:00", "2026-02-07T15:00:00-05:00", "2026-02-08T09:00:00-05:00",
+            "2026-02-09T09:00:00-05:00", "2026-02-09T10:00:00-05:00", "2026-02-09T11:00:00-05:00"]  # fmt: skip
+    commits = [{"sha": f"{n:040x}", "date": d, "subject": f"commit {n}", "workbench": None} for n, d in enumerate(days)]
+    gap = {"test": "static/test_gaps.py::test_gap_is_fixed[GAP-OP-066]", "file": "agentic-spine/ops/bindings/"
+           "operational.gaps.yaml", "line": 12, "message": "GAP-OP-066 (low) is open", "expected": "status: fixed",
+           "found": "status: open", "fix": "fix it"}  # fmt: skip
+    c1 = {**gap, "test": "static/test_gaps.py::test_gap_is_fixed[GAP-OP-015]", "message": "GAP-OP-015 is open"}
+
+    def change(n, status, findings=()):
+        return {"sha": commits[n]["sha"], "date": commits[n]["date"], "status": status, "findings": list(findings)}
+
+    return {
+        "loop": "LOOP-X", "spine": {"root": "/spine", "range": "HEAD"}, "workbench": None,
+        "selection": {"markers": "static", "keywords": ""}, "commits": commits,
+        "entries": [{"kind": "disconnect", "id": "C1", "changes": [change(0, "passed"), change(1, "failed", [c1])]}],
+        "beyond": [{"test": "test_gap_is_fixed[GAP-OP-066]", "file": gap["file"], "message": gap["message"],
+                    "changes": [change(3, "failed", [gap]), change(5, "absent")]}],
+    }  # fmt: skip
+
+
+def _row(page: str, label: str) -> str:
+    return page[page.index(f"<b>{label}</b>") :].split("</tr>", 1)[0]
+
+
+def test_history_html_bands_start_where_their_status_began():
+    page = history_html.render(_document())
+    beyond = _row(page, "beyond: GAP-OP-066")
+    # nothing is drawn for the three commits before the gap was found; then 2 commits failed, 1 absent
+    assert re.search(
+        r'<div class="bar"><span style="width:50\.000%" title="not found yet"></span><a [^>]*'
+        r'style="width:33\.333%;background:#b71c1c"></a><a [^>]*style="width:16\.667%',
+        beyond,
+    ), beyond
+    entry = _row(page, "disconnect C1")
+    assert '<div class="bar"><a ' in entry and "width:16.667%;background:#1b5e20" in entry
+
+
+def test_history_html_names_changes_by_item_and_has_day_ticks():
+    page = history_html.render(_document())
+    assert "operational.gaps.yaml: 2 change(s)" not in page
+    assert "<summary>beyond: GAP-OP-066 (GAP-OP-066 (low) is open (test_gap_is_fixed)): 2 change(s)</summary>" in page
+    assert "<b>GAP-OP-015</b> (test_gap_is_fixed): agentic-spine/ops/bindings/operational.gaps.yaml:12: " in page
+    ticks = re.findall(r'<i style="left:([\d.]+)%" title="([\d-]+)"></i>', page)
+    assert ticks == [("0.000", "2026-02-07"), ("33.333", "2026-02-08"), ("50.000", "2026-02-09")]
+    labels = re.findall(r'<b style="left:[\d.]+%">([\d-]+)</b>', page)
+    assert labels == ["2026-02-07", "02-08", "02-09"]
+    assert "<script" not in page

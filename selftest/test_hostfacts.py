@@ -176,6 +176,55 @@ def test_zpool_text_dates_read_in_the_hosts_zone():
     assert pools["media"].scan.end.astimezone(timezone.utc) == utc(2026, 1, 11, 14, 12, 40)
 
 
+def rebuild(function, state, vdev, *, start=None, end=None, errors=None):
+    return zpool_status.Scan(function, state, start, end, errors, vdev)
+
+
+SCRUB, RESILVER = zpool_status.SCRUB, zpool_status.RESILVER
+FINISHED, SCANNING, CANCELED = zpool_status.FINISHED, zpool_status.SCANNING, zpool_status.CANCELED
+DRAID = "draid2:5d:10c:2s-0"
+# What each pool of zpool-status-scrub-and-rebuilds.{txt,json} shows: the scrub, then each rebuild (OpenZFS 2.x)
+REBUILDS = {
+    "media": (utc(2026, 1, 25, 11, 26, 52), [rebuild(RESILVER, SCANNING, DRAID, start=utc(2026, 2, 7, 22, 10, 31))]),
+    "tank": (utc(2026, 2, 1, 7, 18, 7), [rebuild(RESILVER, FINISHED, DRAID, end=utc(2026, 2, 3, 9, 15, 40), errors=0)]),
+    "backup": (utc(2026, 1, 11, 1, 5, 19), [rebuild(RESILVER, CANCELED, "mirror-1", end=utc(2026, 2, 2, 18, 3, 11))]),
+    "fresh": (None, [rebuild(RESILVER, SCANNING, "draid1:3d:6c:1s-0", start=utc(2026, 2, 8, 6, 0, 2))]),
+}
+
+
+@pytest.mark.parametrize("form", ["txt", "json"])
+@pytest.mark.parametrize("name", REBUILDS)
+def test_zpool_every_scan_line_a_scrub_and_its_rebuilds(form, name):
+    text = read(f"zpool-status-scrub-and-rebuilds.{form}")
+    pool = (zpool_status.parse_status_text if form == "txt" else zpool_status.parse_status_json)(text)[name]
+    scrubbed, rebuilds = REBUILDS[name]
+
+    def shown(scan):  # what both forms give (JSON adds a finished scan's start, and errors to every state)
+        return scan.function, scan.state, scan.vdev, scan.start if scan.state == SCANNING else scan.end
+
+    assert [shown(s) for s in pool.scans if s.vdev] == [shown(s) for s in rebuilds]
+    if scrubbed is None:
+        assert pool.scrub is None and shown(pool.scan) == shown(rebuilds[0])
+    else:
+        assert (pool.scrub.state, pool.scrub.end, pool.scrub.errors) == (FINISHED, scrubbed, 0)
+        assert pool.scan == pool.scrub  # the scrub, not the rebuild printed after it
+
+
+def test_zpool_text_two_rebuilds_and_an_error_scrub():
+    pools = zpool_status.parse_status_text(read("zpool-status-scrub-and-rebuilds.txt"))
+    assert [(s.function, s.state, s.vdev) for s in pools["wide"].scans] == [
+        (SCRUB, FINISHED, None), (RESILVER, SCANNING, DRAID), (RESILVER, FINISHED, "draid2:5d:10c:2s-1")]  # fmt: skip
+    assert pools["wide"].scrub.end == utc(2026, 1, 19, 4, 31, 22)
+    (errs,) = pools["errs"].scans  # ` scrub: scrubbed N error blocks`: the error scrub hides the scrub before it
+    assert (errs.function, errs.state, errs.end) == (zpool_status.ERRORSCRUB, FINISHED, utc(2026, 2, 5, 10, 0, 12))
+
+
+def test_zpool_json_error_scrub_keeps_the_scrub():
+    pool = zpool_status.parse_status_json(read("zpool-status-scrub-and-rebuilds.json"))["errs"]
+    assert [(s.function, s.state) for s in pool.scans] == [(SCRUB, FINISHED), (zpool_status.ERRORSCRUB, FINISHED)]
+    assert pool.scrub.end == utc(2026, 1, 4, 0, 31, 44)
+
+
 # cron and timers -----------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "target, zone",

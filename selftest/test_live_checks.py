@@ -27,14 +27,16 @@ def aligned():
 
 def fake(name="pve", **facts):
     """A HostView's face: the attributes a check reads."""
-    view = SimpleNamespace(name=name, where=lambda path: f"{name}:{path}", **facts)
+    view = SimpleNamespace(name=name, where=lambda path: f"{name}:{path}", crontab_error=None, **facts)
     view.periodic_scrub = lambda pool: facts.get("properties", {}).get(pool, "-")
     view.timer_enabled = lambda unit: unit in facts.get("enabled", ())
     return view
 
 
 def pools(**scans):
-    return {name: Pool(name, state, scan) for name, (state, scan) in scans.items()}
+    """name=(state, scan or scans): a Scan() is `scan: none requested`, no scan line at all."""
+    as_tuple = lambda scan: scan if isinstance(scan, tuple) else (scan,) if scan != Scan() else ()  # noqa: E731
+    return {name: Pool(name, state, as_tuple(scan)) for name, (state, scan) in scans.items()}
 
 
 def finished(days_ago):
@@ -139,6 +141,17 @@ def test_schedule_by_a_scrub_every_pool_one_liner():
         (
             Scan("resilver", "finished", end=NOW - timedelta(days=1)),
             "the last scan was a resilver (finished, 2026-02-07)",
+        ),
+        # OpenZFS 2.x prints the scrub, then a vdev's sequential rebuild: the scrub is what counts
+        ((finished(14), Scan("resilver", "scanning", start=NOW - timedelta(hours=3), vdev="draid2:5d:10c:2s-0")), None),
+        ((finished(14), Scan("resilver", "finished", end=NOW - timedelta(days=2), errors=0, vdev="mirror-1")), None),
+        (
+            (finished(40), Scan("resilver", "canceled", end=NOW - timedelta(days=2), vdev="mirror-1")),
+            "last completed scrub 2025-12-30, 40 days ago",
+        ),
+        (
+            (Scan("resilver", "scanning", start=NOW - timedelta(hours=3), vdev="draid1:3d:6c:1s-0"),),
+            "never scrubbed (only the sequential resilver of draid1:3d:6c:1s-0 (scanning))",
         ),
     ],
 )

@@ -169,6 +169,44 @@ def test_layer_without_vmid_or_loop_is_named(plan_spine):
     assert no_loop.summary == "Layer 4 -- Dev Tools: names no loop"
 
 
+def test_a_loop_named_as_a_dependency_is_not_the_layers_own():
+    layers = layers_of("plan-loop-dependencies.md")
+    assert layers["layer-3"].loop == (6, "LOOP-OBSERVABILITY-DEPLOY-20260208")
+    assert layers["layer-3"].depends_on == ("LOOP-INFRA-VM-RESTRUCTURE-20260206",)
+    waiting = {"layer-4": "LOOP-OBSERVABILITY-DEPLOY-20260208", "layer-5": "LOOP-OBSERVABILITY-DEPLOY-20260208",
+               "layer-6": "LOOP-AI-CONSOLIDATION-20260208", "layer-7": "LOOP-MEDIA-STACK-SPLIT-20260208",
+               "layer-8": "LOOP-MEDIA-STACK-SPLIT-20260208", "layer-9": "LOOP-MEDIA-STACK-SPLIT-20260208"}  # fmt: skip
+    for key, dependency in waiting.items():
+        assert (layers[key].loop, layers[key].depends_on) == (None, (dependency,)), key
+
+
+@pytest.mark.parametrize(
+    "layer, line, field",
+    [
+        ("layer-4", 11, "Loop: -- (after LOOP-OBSERVABILITY-DEPLOY-20260208)"),
+        ("layer-5", 16, "Loop: TBD, blocked by LOOP-OBSERVABILITY-DEPLOY-20260208"),
+        ("layer-6", 21, "Loop: n/a -- prereq LOOP-AI-CONSOLIDATION-20260208"),
+        ("layer-7", 26, "Loop: none (waiting on LOOP-MEDIA-STACK-SPLIT-20260208)"),
+        ("layer-8", 31, "Loop: depends on LOOP-MEDIA-STACK-SPLIT-20260208"),
+        ("layer-9", 33, "no LOOP- id"),
+    ],
+)
+def test_a_layer_waiting_on_another_loop_names_none(plan_spine, layer, line, field):
+    spine = plan_spine("plan-loop-dependencies.md")
+    (finding,) = loops.check_layer_scope(spine, layer)
+    assert finding.location == f"agentic-spine/{MASTER_PLAN.rel}:{line}"
+    assert finding.summary.endswith(": names no loop") and finding.found.startswith(field)
+    assert "named as what the layer waits for, not as its own loop" in finding.found
+    assert finding.expected == "`- **Loop:** LOOP-<NAME>-<YYYYMMDD>`" and finding.fix
+    assert loops.check_layer_registered(spine, layer) == []  # no loop: the scope check says so, once
+
+
+def test_a_layer_with_its_own_loop_and_a_dependency_passes(plan_spine):
+    spine = plan_spine("plan-loop-dependencies.md")
+    assert loops.check_layer_scope(spine, "layer-3") == []
+    assert loops.check_layer_registered(spine, "layer-3") == []
+
+
 # VMIDs in prose and tables (SHOP_SERVER_SSOT.md, plan fields) ------------------------------------------------------
 @pytest.mark.parametrize(
     "text, field, vmids",

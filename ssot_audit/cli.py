@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from . import inprocess
+from . import __version__, inprocess
 from .suite import suite_dir
 
 
@@ -110,7 +110,7 @@ Runs the ssot-audit suite against the checkout you are in: inside a spine checko
 
 Markers: static, crossrepo, live, local. Reports: closeout.md, results.json, ssot-report.html and
 junit.xml under the checkout's .git/ssot-audit/ (or --ssot-report-dir). Exit status: 0 no drift,
-1 drift found, 4 usage error.
+1 drift found, 4 usage error. ssot-audit --version prints the suite's version.
 """
 
 
@@ -159,21 +159,61 @@ Selection: -m static by default, "static or crossrepo" with a workbench. Live an
 have no history. DATE and REVISION-RANGE are as git log takes them."""
 
 
-def history_main(args: list[str]) -> int:
+# Each option of `ssot-audit history`: (names, metavar, help).
+HISTORY_OPTIONS = [
+    (("--since",), "DATE", "judge only commits after DATE, as git log --since reads it"),
+    (("--until",), "DATE", "judge only commits up to DATE, as git log --until reads it"),
+    (("--spine-root",), "DIR", "the spine git checkout (default: the checkout you are in)"),
+    (("--workbench-root",), "DIR", "a workbench git checkout: each spine commit is paired with the workbench "
+                                   "commit current at its date, so the cross-repo entries get a history"),
+    (("--mint-modules-root",), "DIR", "the mint-modules checkout gates D25 and D26 read (default: "
+                                      "MINT_MODULES_ROOT, then ~/code/mint-modules)"),
+    (("--waivers",), "FILE", "waivers to apply at every commit, instead of the spine's own "
+                             "ops/bindings/ssot-audit.waivers.yaml of each commit"),
+    (("--ssot-report-dir",), "DIR", "where history.json and history.html go (default: the checkout's "
+                                    ".git/ssot-audit/)"),
+    (("-m",), "MARKEXPR", 'select tests by marker, as pytest -m (default: static; "static or crossrepo" with '
+                          "--workbench-root)"),
+    (("-k",), "EXPR", "select tests by keyword, as pytest -k"),
+]  # fmt: skip
+
+
+class _HistoryUsage(Exception):
+    """A command line `ssot-audit history` cannot run: a usage error, exit status 4 as for the suite."""
+
+
+def _history_parser():
     import argparse
 
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str):  # argparse would exit 2; the suite's usage errors exit 4
+            raise _HistoryUsage(message)
+
+    parser = Parser(prog="ssot-audit history", usage=HISTORY_USAGE, description=HISTORY_ABOUT)
+    parser.add_argument("revisions", nargs="*", metavar="REVISION-RANGE",
+                        help="the commits to judge, as git log takes them (default: HEAD)")  # fmt: skip
+    for names, metavar, text in HISTORY_OPTIONS:
+        parser.add_argument(*names, dest=names[0].lstrip("-").replace("-", "_"), metavar=metavar, help=text)
+    parser.add_argument("--version", action="version", version=f"ssot-audit {__version__}",
+                        help="print ssot-audit's version and exit")  # fmt: skip
+    return parser
+
+
+def history_main(args: list[str]) -> int:
     from . import gitobjects, history
     from .estate import Root, UsageError
     from .pytest_rules import Selection
     from .report import history_html
     from .report.reportdir import ReportDir
 
-    parser = argparse.ArgumentParser(prog="ssot-audit history", usage=HISTORY_USAGE, description=HISTORY_ABOUT)
-    parser.add_argument("revisions", nargs="*")
-    for option in ("--since", "--until", "--spine-root", "--workbench-root", "--mint-modules-root", "--waivers",
-                   "--ssot-report-dir", "-m", "-k"):  # fmt: skip
-        parser.add_argument(option, dest=option.lstrip("-").replace("-", "_"))
-    options = parser.parse_args(args)
+    parser = _history_parser()
+    try:
+        options = parser.parse_args(args)
+    except _HistoryUsage as error:
+        print(f"{parser.format_usage().rstrip()}\nssot-audit history: error: {error}", file=sys.stderr)
+        return 4
+    except SystemExit as done:  # --help and --version print, then exit 0
+        return int(done.code or 0)
     spine_root = Path(options.spine_root).resolve() if options.spine_root else current_repo(Path.cwd())
     try:
         spine = history.Side("agentic-spine", spine_root, gitobjects.git_dir(spine_root))
@@ -225,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["history"]:
         return history_main(args[1:])
+    if "--version" in args:  # pytest's --version would print pytest's
+        print(f"ssot-audit {__version__}")
+        return 0
     if "-h" in args or "--help" in args:
         print(usage())
         return 0

@@ -108,12 +108,25 @@ class HostView:
         return out.stdout.strip() if out.rc == 0 else None
 
     @cached_property
+    def _crontab(self) -> tuple[str, str | None]:
+        """(the login's crontab, "" when it has none; why it could not be read, or None)."""
+        out = self.probe.run("crontab")
+        if out.missing_command:
+            raise CommandMissing(f"{self.name} has no `crontab` command ({out.error_line()})")
+        listing = cron.crontab_listing(out.rc, out.stdout, out.stderr)
+        if listing is None:
+            return "", f"`{out.command}` failed on {self.name} (exit status {out.rc}: {out.error_line()})"
+        return listing, None
+
+    @property
+    def crontab_error(self) -> str | None:
+        """Why the login's crontab could not be read: what it schedules is then unknown, not nothing."""
+        return self._crontab[1]
+
+    @cached_property
     def cron_lines(self) -> list[cron.CronLine]:
         """The login's crontab (root's, on the hypervisors), /etc/crontab and every /etc/cron.d file cron reads."""
-        lines = []
-        mine = self._read("crontab", ok=(0, 1))  # 1: "no crontab for root"
-        if mine.rc == 0:
-            lines += cron.parse_crontab(mine.stdout, self.where("crontab -l"))
+        lines = cron.parse_crontab(self._crontab[0], self.where("crontab -l"))
         system = self._read("system-crontab", ok=(0, 1))
         if system.rc == 0:
             lines += cron.parse_crontab(system.stdout, self.where("/etc/crontab"), system=True)

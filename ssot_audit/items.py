@@ -108,7 +108,7 @@ ITEMS: dict[str, ItemSource] = {
     "workbench_file": ItemSource(lambda _, wb: sources.workbench_files(wb), facet="path", crossrepo=True),
     "plan_layer": ItemSource(lambda spine, _: _plan_layers(spine), origin=f"agentic-spine/{MASTER_PLAN.rel}"),
     "relocated_service": ItemSource(lambda spine, _: _relocated_in_plan(spine), facet="service", origin=f"agentic-spine/{MASTER_PLAN.rel}"),
-    "gap_id": ItemSource(lambda spine, _: [g["id"] for g in spine.doc_gaps()], facet="gap", absent="check"),
+    "gap_id": ItemSource(lambda spine, _: spine.gap_ids(), facet="gap", absent="check"),
     "vzdump_host": ItemSource(lambda spine, _: _vzdump_hosts(spine), facet="host", origin=f"agentic-spine/{ssot_docs.SSOT_GLOB}"),
     "host_pool": ItemSource(lambda spine, _: _host_pools(spine), origin=f"agentic-spine/{ssot_docs.SSOT_GLOB}"),
     "ssh_target": ItemSource(lambda spine, _: ssh.target_ids(spine), facet="target", crossrepo=True,

@@ -12,6 +12,8 @@ import re
 import shutil
 import subprocess
 
+from .hostfacts import cron
+
 # Jobs in the operator's namespaces (as D29 and D31 select them).
 _RONNY_LABEL = re.compile(r"(com\.ronny[A-Za-z0-9._-]*|works\.ronny[A-Za-z0-9._-]*)")
 _TIMEOUT = 10
@@ -44,8 +46,23 @@ def launchd_jobs() -> dict[str, str]:
     return {label: dump for label in labels if (dump := launchd_job(label))}
 
 
+class Unreadable(Exception):
+    """A fact the workstation could not give: the command failed or timed out."""
+
+
 def user_crontab() -> str | None:
-    """The user's crontab ("" when there is none), or None when there is no crontab command."""
+    """The user's crontab ("" when there is none), or None when there is no crontab command; Unreadable when
+    `crontab -l` fails for any other reason than having no crontab, or times out."""
     if shutil.which("crontab") is None:
         return None
-    return _run("crontab", "-l") or ""
+    try:
+        done = subprocess.run(["crontab", "-l"], capture_output=True, text=True, timeout=_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        raise Unreadable(f"`crontab -l` gave no answer within {_TIMEOUT} s") from None
+    except OSError as exc:
+        raise Unreadable(f"`crontab -l` could not run: {exc.strerror or exc}") from None
+    listing = cron.crontab_listing(done.returncode, done.stdout, done.stderr)
+    if listing is None:
+        said = next((line.strip() for line in done.stderr.splitlines() if line.strip()), "")
+        raise Unreadable(f"`crontab -l` failed (exit status {done.returncode}{f': {said}' if said else ''})")
+    return listing

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .schema import validate
+from .schema import checked
 from .sources import Document, SourceError, SourceMissing, read_error
 from .sources.jsonl import load_jsonl
 from .sources.markdown import load_markdown
@@ -98,9 +98,7 @@ class Repo:
             if loader is None:  # (after the read: a file refused unread says so, whatever its suffix)
                 return SourceError(file, f"has no loader for {path.suffix!r} files")
             doc = loader(path, file, raw)
-            if source.schema:
-                validate(doc, source.schema)
-            return doc
+            return checked(doc, source.schema) if source.schema else doc
         except OSError as exc:
             return read_error(exc, file)
         except SourceError as error:

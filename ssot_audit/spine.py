@@ -9,6 +9,7 @@ from functools import cached_property
 from urllib.parse import urlsplit
 
 from .repo import Repo, Source, SourceUnavailable
+from .schema import RecordViolation
 from .sources import Document
 from .sources.markdown import Section
 from .vmids import read_vmids
@@ -85,12 +86,19 @@ class Layer:
     vmids: dict[int, int]  # VMID -> the line that gives it, in the plan's order
     vm_names: dict[int, str]  # VMID -> the VM's name where the plan writes one
     host: tuple[int, str] | None  # (line, text) of the Host field
-    loop: tuple[int, str] | None  # (line, LOOP-... id) the layer names: its Loop field, else its heading
+    loop: tuple[int, str] | None  # (line, LOOP-... id) the layer names as its own: its Loop field, else its heading
+    # LOOP ids the Loop field or heading names only as what the layer waits for ("-- (after LOOP-X)")
+    depends_on: tuple[str, ...] = ()
 
     @property
     def vm_field(self) -> tuple[int, str] | None:
         """(line, text) of the field that names the layer's VMs."""
         return next((self.fields[k] for k in self.fields if k in _VM_KEYS), None)
+
+    @property
+    def loop_field(self) -> tuple[int, str] | None:
+        """(line, text) of the field that names the layer's loop."""
+        return next((self.fields[k] for k in _LOOP_KEYS if k in self.fields), None)
 
 
 _LAYER_HEADING = re.compile(r"^[*_`\s]*layer\s+(\d+)\b", re.IGNORECASE)
@@ -100,6 +108,36 @@ _NAME_COLUMNS = ("name", "vm name", "hostname", "vm", "guest")
 _HOST_KEYS = ("host", "hypervisor", "proxmox host", "pve host", "node", "proxmox node")
 _LOOP_KEYS = ("loop", "loop id", "owning loop", "owner loop", "loops")
 _LOOP_ID = re.compile(r"\bLOOP-[A-Z0-9]+(?:-[A-Z0-9]+)*\b")
+# A Loop field that starts with one of these holds no loop yet, whatever it goes on to mention.
+_PLACEHOLDER = re.compile(r"(?:-+|—|–|none|tbd|tba|n/?a|null|\?+)[*_`]*(?:$|[\s(\[,;:.—–])", re.I)
+# Words that make the LOOP ids after them (to the end of their bracket or clause) a dependency, not the layer's own.
+_DEPENDENCY = re.compile(
+    r"\b(?:after|blocked\s+(?:by|on)|prereq(?:uisite)?s?|requires|needs|depends\s+on|dependent\s+on|"
+    r"waiting\s+(?:on|for)|waits\s+(?:on|for)|following|once)\b",
+    re.I,
+)
+_CLAUSE_END = re.compile(r"[)\];|]")
+
+
+def _loop_ids(text: str, field: bool) -> tuple[list[str], list[str]]:
+    """(the LOOP ids `text` names as its own, those it names as dependencies). A field that starts with a
+    placeholder names none of its own; a heading's dashes are separators, not placeholders."""
+    own, dependencies = [], []
+    bare = text.strip("*_` \t")
+    placeholder = field and (not bare or bool(_PLACEHOLDER.match(bare)))
+    tokens = re.finditer(rf"{_LOOP_ID.pattern}|{_DEPENDENCY.pattern}|{_CLAUSE_END.pattern}", text, re.I)
+    waiting = False
+    for token in tokens:
+        word = token[0]
+        if _CLAUSE_END.fullmatch(word):
+            waiting = False
+        elif _LOOP_ID.fullmatch(word):
+            (dependencies if waiting or placeholder else own).append(word)
+        else:
+            waiting = True
+    return own, dependencies
+
+
 _NAMED_VM = re.compile(r"([A-Za-z][\w.-]*)\s*\((?:VM\s*ID|VMID|VM)?\s*#?\s*(\d{3,9})\)", re.IGNORECASE)
 
 
@@ -132,12 +170,15 @@ def _layer(number: int, sections: list[Section]) -> Layer:
                 if name_column and row.cells.get(name_column):
                     names.setdefault(vmid, row.cells[name_column].strip("*_` "))
     host = next((fields[k] for k in _HOST_KEYS if k in fields), None)
-    loop = None
-    for line, text in [fields[k] for k in _LOOP_KEYS if k in fields] + [(head.line, head.title)]:
-        if match := _LOOP_ID.search(text):
-            loop = (line, match[0])
+    loop, depends_on = None, []
+    named = [(*fields[k], True) for k in _LOOP_KEYS if k in fields] + [(head.line, head.title, False)]
+    for line, text, field in named:
+        own, dependencies = _loop_ids(text, field)
+        depends_on += [d for d in dependencies if d not in depends_on]
+        if own:
+            loop = (line, own[0])
             break
-    return Layer(f"layer-{number}", number, head.title, head.line, fields, vmids, names, host, loop)
+    return Layer(f"layer-{number}", number, head.title, head.line, fields, vmids, names, host, loop, tuple(depends_on))
 
 
 def plan_layers(sections: list[Section]) -> dict[str, Layer]:
@@ -261,6 +302,19 @@ class Spine:
         doc = self.doc(GAPS)
         index = self._gap_index.get(gap_id)
         return (doc.data["gaps"][index], doc.line("gaps", index)) if index is not None else (None, None)
+
+    def gap_ids(self) -> list[str]:
+        """Every recorded gap's ID in the file's order, those the schema left out too (their checks say so)."""
+        refused = {v.record[1]: v.value.get("id") if isinstance(v.value, dict) else None
+                   for v in self.doc(GAPS).record_violations if not v.kept}  # fmt: skip
+        kept = iter(self.doc_gaps())
+        ids = [refused[i] if i in refused else next(kept)["id"] for i in range(len(self.doc_gaps()) + len(refused))]
+        return [gap_id for gap_id in ids if isinstance(gap_id, str)]
+
+    def refused_gap(self, gap_id: str) -> RecordViolation | None:
+        """The schema violation that left the gap's record out of the data, if that is where it went."""
+        return next((v for v in self.doc(GAPS).record_violations if not v.kept and isinstance(v.value, dict)
+                     and v.value.get("id") == gap_id), None)  # fmt: skip
 
     @cached_property
     def _gap_index(self) -> dict[str, int]:

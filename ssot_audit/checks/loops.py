@@ -19,8 +19,7 @@ _CAPABILITY = re.compile(CAPABILITY)
 
 def layer_loop(spine: Spine, layer_key: str) -> tuple[int, str | None]:
     layer = spine.layers[layer_key]
-    line, loop = layer.loop or (layer.fields.get("loop", (layer.line, ""))[0], None)
-    return line, loop
+    return layer.loop or ((layer.loop_field or (layer.line, ""))[0], None)
 
 
 def scope_for(spine: Spine, loop: str) -> str | None:
@@ -34,10 +33,14 @@ def check_layer_scope(spine: Spine, layer_key: str) -> list[Finding]:
     """Every VM layer of the plan names a loop that has a scope file."""
     plan = spine.repo.display(MASTER_PLAN.rel)
     line, loop = layer_loop(spine, layer_key)
-    title = spine.layers[layer_key].title
+    layer = spine.layers[layer_key]
     if loop is None:
-        return [Finding(plan, line, f"{title}: names no loop", "`- **Loop:** LOOP-<NAME>-<YYYYMMDD>`",
-                        "no LOOP- id", "create a loop scope for the layer and name it here")]  # fmt: skip
+        found = f"Loop: {layer.loop_field[1]}" if layer.loop_field else "no LOOP- id"
+        if layer.depends_on:
+            found += f" ({', '.join(layer.depends_on)}: named as what the layer waits for, not as its own loop)"
+        return [Finding(plan, line, f"{layer.title}: names no loop", "`- **Loop:** LOOP-<NAME>-<YYYYMMDD>`",
+                        found, "create a loop scope for the layer and name it here")]  # fmt: skip
+    title = layer.title
     if scope_for(spine, loop):
         return []
     return [

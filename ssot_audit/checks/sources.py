@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 
 from ..findings import Finding
 from ..repo import Repo, Source, SourceError
-from ..schema import SchemaViolation
+from ..schema import RecordViolation, SchemaViolation
 from ..spine import SOURCES
 from ..workbench import Workbench
 from .gates.sources import GATE_SOURCES
@@ -55,7 +55,7 @@ def check_repeated_keys(repo: Repo, source: Source) -> list[Finding]:
 def check_source(repo: Repo, source: Source) -> list[Finding]:
     result = repo.try_load(source)
     if not isinstance(result, SourceError):
-        return []
+        return [_record_finding(result.file, source, v) for v in result.record_violations]
     if isinstance(result, SchemaViolation):
         return [
             Finding(result.file, line, "value does not match the schema", f"the shape in schemas/{source.schema}",
@@ -71,3 +71,16 @@ def check_source(repo: Repo, source: Source) -> list[Finding]:
 def _kind(rel: str) -> str:
     suffix = PurePosixPath(rel).suffix
     return f"{suffix[1:].upper()} " if suffix else ""
+
+
+def _record_finding(file: str, source: Source, violation: RecordViolation) -> Finding:
+    """One record's violation: every other record of the file is still checked."""
+    if violation.kept:
+        return Finding(file, violation.line, f"{violation.path}: a value ssot-audit does not know",
+                       f"one of {', '.join(map(str, violation.known))} (schemas/{source.schema})",
+                       f"{violation.problem}: the record is still checked, its checks reading the value as none "
+                       "they know",
+                       "use a known value, or teach ssot-audit the new one: its schema and the checks that read it")  # fmt: skip
+    return Finding(file, violation.line, f"{violation.path}: the record does not match the schema and is left out",
+                   f"the shape in schemas/{source.schema}", violation.problem,
+                   "correct the record; the checks skip it until then, and read every other record")  # fmt: skip

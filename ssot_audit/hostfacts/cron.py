@@ -28,6 +28,20 @@ class CronLine:
     command: str
 
 
+# `crontab -l` of a user without a crontab exits 1 saying so on stderr: Debian's cron and cronie write
+# `no crontab for root`, macOS and busybox `crontab: no crontab for root`. Any other failure is not an empty crontab.
+_NO_CRONTAB = re.compile(r"^(?:crontab: )?no crontab for \S+", re.MULTILINE)
+
+
+def crontab_listing(rc: int, stdout: str, stderr: str) -> str | None:
+    """The crontab `crontab -l` listed: "" for a user who has none, None when it could not be read."""
+    if rc == 0:
+        return stdout
+    if rc == 1 and _NO_CRONTAB.search(stderr):
+        return ""
+    return None
+
+
 def parse_crontab(text: str, file: str, system: bool = False) -> list[CronLine]:
     out = []
     for number, raw in enumerate(text.splitlines(), 1):

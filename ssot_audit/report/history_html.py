@@ -29,8 +29,11 @@ th, td { border-bottom: 1px solid #c8c8c8; padding: 3px 6px; text-align: left; v
 td.name { width: 26%; } td.now { width: 16%; }
 .bar { display: flex; height: 18px; min-width: 0; }
 .bar a { display: block; height: 100%; min-width: 2px; text-decoration: none; }
+.bar span { display: block; height: 100%; }
 .legend span { display: inline-block; padding: 1px 8px; margin-right: 6px; border-radius: 3px; }
-.axis { display: flex; justify-content: space-between; font-size: 12px; color: #3a3a3a; }
+.axis { position: relative; height: 30px; font-size: 11px; color: #3a3a3a; }
+.axis i { position: absolute; bottom: 0; height: 6px; border-left: 1px solid #3a3a3a; }
+.axis b { position: absolute; top: 0; font-weight: normal; white-space: nowrap; }
 code { font-size: 12px; }
 details { margin: 2px 0; }
 """
@@ -50,7 +53,9 @@ def _anchor(row: int, index: int) -> str:
 
 
 def _bar(row: int, changes: list[dict], position: dict[str, int], total: int, commits: list[dict]) -> str:
-    out = []
+    # A thing first found after the range's first commit has no status before it: its bands start there.
+    first = position[changes[0]["sha"]]
+    out = [f'<span style="width:{100 * first / total:.3f}%" title="not found yet"></span>'] if first else []
     for index, change in enumerate(changes):
         start = position[change["sha"]]
         end = position[changes[index + 1]["sha"]] if index + 1 < len(changes) else total
@@ -63,19 +68,46 @@ def _bar(row: int, changes: list[dict], position: dict[str, int], total: int, co
     return f'<div class="bar">{"".join(out)}</div>'
 
 
-def _changes(row: int, label: str, changes: list[dict], commits: list[dict], position: dict[str, int]) -> str:
+def _item(test: str) -> tuple[str, str]:
+    """(the thing a test item checked: its parameter, else the test; the test function) of a node ID."""
+    name = test.rsplit("::", 1)[-1]
+    function, bracket, parameter = name.partition("[")
+    return (parameter[:-1] if bracket else function), function
+
+
+def _axis(commits: list[dict]) -> str:
+    """A tick at the first commit of each day (commits are spaced evenly, days are not); labels that would
+    crowd the one before are left out, the ticks are not."""
+    ticks, labelled = [], None
+    for index, commit in enumerate(commits):
+        day = commit["date"][:10]
+        if index and day == commits[index - 1]["date"][:10]:
+            continue
+        left = 100 * index / len(commits)
+        ticks.append(f'<i style="left:{left:.3f}%" title="{_t(day)}"></i>')
+        if labelled is None or left - labelled >= 7:
+            text = day if labelled is None else day[5:]
+            ticks.append(f'<b style="left:{left:.3f}%">{_t(text)}</b>')
+            labelled = left
+    return f'<div class="axis">{"".join(ticks)}</div>'
+
+
+def _changes(row: int, label: str, title: str, changes: list[dict], commits: list[dict],
+             position: dict[str, int]) -> str:  # fmt: skip
     items = []
     for index, change in enumerate(changes):
         commit = commits[position[change["sha"]]]
         findings = change.get("findings") or []
-        lines = "".join(f"<li>{_t(headline(f))}<br>fix: {_t(f.get('fix', ''))}</li>" for f in findings)
+        lines = "".join(f"<li><b>{_t(_item(f['test'])[0])}</b> ({_t(_item(f['test'])[1])}): {_t(headline(f))}"
+                        f"<br>fix: {_t(f.get('fix', ''))}</li>" for f in findings)  # fmt: skip
         reasons = "".join(f"<li>{_t(r)}</li>" for r in change.get("reasons") or [])
         detail = f"<ul>{lines}{reasons}</ul>" if lines or reasons else ""
         items.append(
             f'<li id="{_anchor(row, index)}">{_status(change["status"])} at <code>{_t(commit["sha"][:8])}</code> '
             f"{_t(commit['date'])}: {_t(commit['subject'])}{detail}</li>"
         )
-    return f"<details><summary>{_t(label)}: {len(changes)} change(s)</summary><ol>{''.join(items)}</ol></details>"
+    named = f"{label} ({title})" if title else label
+    return f"<details><summary>{_t(named)}: {len(changes)} change(s)</summary><ol>{''.join(items)}</ol></details>"
 
 
 def render(document: dict) -> str:
@@ -88,7 +120,9 @@ def render(document: dict) -> str:
     things = [
         (f"{e['kind']} {e['id']}", titles.get((e["kind"], e["id"]), ""), e["changes"]) for e in document["entries"]
     ]
-    things += [(f"beyond: {b['file']}", b["message"], b["changes"]) for b in document["beyond"]]
+    # A finding beyond the catalogue is named by what its test checked (the gap, the layer, the file), not its file.
+    things += [(f"beyond: {_item(b['test'])[0]}", f"{b['message']} ({_item(b['test'])[1]})", b["changes"])
+               for b in document["beyond"]]  # fmt: skip
     for row, (label, title, changes) in enumerate(things):
         if not changes:
             continue
@@ -100,7 +134,7 @@ def render(document: dict) -> str:
             f"<td class='now'>{_status(last['status'])}<br>since <code>{_t(since['sha'][:8])}</code> "
             f"{_t(since['date'][:10])}</td></tr>"
         )
-        details.append(_changes(row, label, changes, commits, position))
+        details.append(_changes(row, label, title, changes, commits, position))
     first, last = commits[0], commits[-1]
     legend = "".join(f'<span style="background:{f};color:{i}">{_t(s)}</span>' for s, (f, i) in COLORS.items())
     spine = document["spine"]
@@ -113,8 +147,7 @@ def render(document: dict) -> str:
 Selection: -m {_t(document["selection"]["markers"] or "(all)")}. Workbench:
 {_t(document["workbench"]["root"]) if document["workbench"] else "none (cross-repo entries are not proven)"}.</p>
 <p class="legend">{legend}</p>
-<table><thead><tr><th>entry</th><th><div class="axis"><span>{_t(first["date"][:10])}</span>
-<span>{_t(last["date"][:10])}</span></div></th><th>at the last commit</th></tr></thead>
+<table><thead><tr><th>entry</th><th>{_axis(commits)}</th><th>at the last commit</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
 <h2>Changes</h2>
 {"".join(details)}

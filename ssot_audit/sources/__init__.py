@@ -51,6 +51,9 @@ class Document:
     # (key, the text of each item) when a long top-level list was parsed item by item (yaml_items.py):
     # the schema check then validates each item once per text, too.
     items: tuple[str, tuple[str, ...]] | None = None
+    # Schema violations inside the file's records (schema.py: lists and maps marked `x-records`), each
+    # its own finding: the data holds the records with only unknown values, and leaves out the others.
+    record_violations: tuple = ()
 
     def line(self, *path) -> int | None:
         """Line of the value at `path`, or of its nearest located ancestor."""

@@ -16,5 +16,6 @@ def test_contract_declares_domain(authority_domain, spine, workbench):
 
 @pytest.mark.disconnect("D1", "D2", "D3")
 def test_supporting_copy_agrees(compared_domain, spine, workbench):
-    """Where both files hold a value, the workbench copy says what the spine says (deepdiff)."""
+    """The workbench copy holds no item the spine lacks (nor lacks one it must hold), shares items with the
+    spine, and says what the spine says of them (deepdiff)."""
     expect(authority.check_supporting_agrees(spine, workbench, compared_domain))

@@ -40,7 +40,10 @@ def test_home_agent_is_mailroom_symlink(home_dir):
 
 @pytest.mark.gate("D29")
 def test_user_crontab_runs_no_legacy_entrypoint(spine, audit_now):
-    crontab = facts.user_crontab()
+    try:
+        crontab = facts.user_crontab()
+    except facts.Unreadable as exc:  # not an empty crontab: what it holds is unknown
+        pytest.skip(f"the user crontab could not be read: {exc}")
     if crontab is None:
         pytest.skip("no crontab command on this machine")
     expect(workstation.check_crontab(spine, crontab, audit_now))

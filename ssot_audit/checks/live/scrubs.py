@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from ...findings import Finding
 from ...hostfacts import cron
-from ...hostfacts.zpool_status import CANCELED, FINISHED, NONE, PAUSED, SCANNING, SCRUB, Pool
+from ...hostfacts.zpool_status import CANCELED, FINISHED, NONE, PAUSED, SCANNING, Pool
 from ...hostview import HostView
 from ...selectors import facets
 
@@ -46,10 +46,12 @@ def _schedule(view: HostView, pool: Pool) -> tuple[bool, list[str]]:
 
 
 def check_scrub_schedule(view: HostView) -> list[Finding]:
+    """Pools nothing schedules. With the login's crontab unreadable, none can be shown unscheduled:
+    schedule_not_proven says which are left unjudged."""
     findings = []
     for name, pool in sorted(view.pools.items()):
         scheduled, seen = _schedule(view, pool)
-        if scheduled:
+        if scheduled or view.crontab_error:
             continue
         findings.append(
             Finding(
@@ -65,25 +67,42 @@ def check_scrub_schedule(view: HostView) -> list[Finding]:
     return findings
 
 
+def schedule_not_proven(view: HostView) -> str | None:
+    """Why some pools' schedule is unknown: nothing else schedules them, and the crontab that might could not be
+    read. None when every pool was judged."""
+    if not view.crontab_error:
+        return None
+    unknown = [name for name, pool in sorted(view.pools.items()) if not _schedule(view, pool)[0]]
+    if not unknown:
+        return None
+    return (f"whether {', '.join(unknown)} on {view.name} {'has' if len(unknown) == 1 else 'have'} a scrub schedule "
+            f"is not proven: no cron table or timer that could be read schedules it, and {view.crontab_error}")  # fmt: skip
+
+
 def _last_scrub(pool: Pool, now: datetime, limit: timedelta) -> str | None:
     """Why the pool's last scrub is not recent enough, or None when it is."""
-    scan = pool.scan
-    if scan.function == SCRUB and scan.state == FINISHED and scan.end:
+    scan = pool.scrub
+    if scan and scan.state == FINISHED and scan.end:
         age = now - scan.end
         return None if age <= limit else f"last completed scrub {scan.end:%Y-%m-%d}, {age.days} days ago"
-    if scan.function == SCRUB and scan.state == SCANNING:
+    if scan and scan.state == SCANNING:
         if scan.start and now - scan.start <= limit:
             return None  # running now; zpool status no longer shows the one before
         return f"a scrub has been running since {scan.start:%Y-%m-%d}" if scan.start else "a scrub is running"
-    if scan.function == SCRUB and scan.state == PAUSED:
+    if scan and scan.state == PAUSED:
         started = f", started {scan.start:%Y-%m-%d}" if scan.start else ""
         return f"the scrub is paused{started}"
-    if scan.function == SCRUB and scan.state == CANCELED:
+    if scan and scan.state == CANCELED:
         return f"the last scrub was canceled on {scan.end:%Y-%m-%d}" if scan.end else "the last scrub was canceled"
-    if scan.function == NONE:
-        return "never scrubbed (scan: none requested)"
-    when = scan.end or scan.start
-    return (f"the last scan was a {scan.function} ({scan.state}{f', {when:%Y-%m-%d}' if when else ''}); "
+    # No scrub shown. A pool-wide resilver replaces the scrub's record; a rebuild (one vdev) never does, so a pool
+    # that shows only rebuilds was never scrubbed.
+    replaced = next((s for s in pool.scans if s.vdev is None and s.function != NONE), None)
+    if replaced is None:
+        rebuilds = [f"{s.vdev} ({s.state})" for s in pool.scans if s.vdev]
+        shown = f"only the sequential resilver of {', '.join(rebuilds)}" if rebuilds else "scan: none requested"
+        return f"never scrubbed ({shown})"
+    when = replaced.end or replaced.start
+    return (f"the last scan was a {replaced.function} ({replaced.state}{f', {when:%Y-%m-%d}' if when else ''}); "
             "zpool status no longer shows the scrub before it")  # fmt: skip
 
 
