@@ -534,3 +534,17 @@ def test_history_html_names_changes_by_item_and_has_day_ticks():
     labels = re.findall(r'<b style="left:[\d.]+%">([\d-]+)</b>', page)
     assert labels == ["2026-02-07", "02-08", "02-09"]
     assert "<script" not in page
+
+
+def test_a_failure_from_the_first_commit_judged_is_failing_at_or_before_it(estate, history, pytester, tmp_path):
+    """The history cannot say since when something fails that already failed at its first commit."""
+    third = history["commits"][3]
+    pytester.runpytest_inprocess(
+        *SUITE, "-m", "static or crossrepo",
+        "--spine-root", str(estate.spine), "--workbench-root", str(estate.workbench), "--mint-modules-root",
+        str(estate.root / "mint-modules"), "--now", history["commits"][-1]["date"], "--ssot-report-dir",
+        str(tmp_path / "r"), "--ssot-failing-since", third["date"], "-p", "no:cacheprovider",
+    )  # fmt: skip
+    row = next(line for line in (tmp_path / "r" / "closeout.md").read_text().splitlines()
+               if line.startswith("| disconnect | C2 |"))  # fmt: skip
+    assert f"failing at or before {third['sha'][:8]} {third['date']} (the history starts there)" in row

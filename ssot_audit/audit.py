@@ -7,6 +7,7 @@ decided here. The history judges commit after commit with the grid and the runne
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from . import __version__, gate_runs
@@ -18,6 +19,8 @@ from .baseline import Baseline, BaselineError
 from .estate import Estate, Roots, UsageError, judged_at
 from .gate_registry import GateList
 from .gate_runs import GateRuns
+from .gitobjects import GitError, toplevel
+from .gittree import commit_tree
 from .pytest_rules import Selection
 from .redact import redact
 from .report import closeout, terminal
@@ -32,7 +35,7 @@ class Audit:
     """`options`: the option values by dest (see options.py), with `markexpr` and `keyword` (-m, -k);
     `command`: how the run was started, for the run record; `hosts`: what --hosts named, or "none"."""
 
-    def __init__(self, options, command: list[str], hosts: str = "none"):
+    def __init__(self, options, command: list[str], hosts: str = "none", here: Path | None = None):
         self.options = options
         self.command = command
         self.hosts = hosts
@@ -41,7 +44,8 @@ class Audit:
         self.selection = Selection(options.markexpr or "", options.keyword or "")
         self.baseline = _baseline(options.ssot_baseline)
         waivers = waivers_mod.find(options.waivers, self.roots.spine.path)
-        self.estate = Estate.of_checkouts(self.roots, self.now, waivers)
+        self.judged, self._closers, trees = _commit_trees(options.ssot_judge, self.roots, here or Path.cwd())
+        self.estate = Estate.of_checkouts(self.roots, self.now, waivers, trees)
         self.estate.spine_gate_runs = self._scripts()
         self.results = Results(self.selection.why_deselected)
         self._cases: dict[tuple[Spec, str | None], list[grid_mod.Case]] = {}
@@ -147,7 +151,7 @@ class Audit:
     def run_record(self) -> dict:
         return environment_mod.run_record(self.now, bool(self.options.now), self.selection.markexpr,
                                           self.selection.keyword, self.command, self.hosts,
-                                          self.estate.waivers.named)  # fmt: skip
+                                          self.estate.waivers.named, self.judged)  # fmt: skip
 
     def write(self, reports) -> None:
         """closeout.md and results.json into the report dir (ssot_audit/report/reportdir.py)."""
@@ -170,13 +174,50 @@ class Audit:
         if cover is not None:  # one line: why each gate was not judged is in the reports
             out.write_line(f"gates: {redact(gates_report.statement(cover))}")
 
+    def close(self) -> None:
+        """What the run held open: a commit's blob reader."""
+        for closer in self._closers:
+            closer.close()
+
     def verdict(self) -> str | None:
         """The one line nobody may miss; None for a run of no catalogue test (nothing to say of the loop)."""
         return closeout.verdict(self.statuses(), len(self.results.beyond())) if self.claims_anything() else None
 
+    def closing_lines(self) -> list[str]:
+        """The terminal's last lines: the loop's verdict on what was judged, then, against a baseline, the
+        word on this commit (a hook fails on what is new, and says so last)."""
+        verdict = self.verdict()
+        lines = [f"{verdict.removesuffix('.')} (judged: {self.judged})."] if verdict else []
+        against = self.against()
+        if against is not None:
+            new, known = len(against["new"]), against["known"]
+            lines.append(f"{new} new finding(s) fail this commit ({known} known)" if new
+                         else f"no new finding: nothing fails this commit ({known} known)")  # fmt: skip
+        return lines
+
     def exit_status(self) -> int:
         """pytest's: 1 when a test failed or errored (drift found), 0 otherwise."""
         return 1 if any(t.outcome in ("failed", "error") for t in self.results.tests) else 0
+
+
+def _commit_trees(what: str | None, roots: Roots, here: Path) -> tuple[str, list, dict]:
+    """What the run judges of the checkout it runs in (the spine's or the workbench's): (how the verdict says
+    it, what to close at the end, that checkout's tree by its root). Under pre-commit the default is the
+    commit being made: its index, or the commit a pre-push pushes."""
+    if what is None and os.environ.get("PRE_COMMIT") == "1":
+        what = os.environ.get("PRE_COMMIT_TO_REF") or "staged"
+    if what in (None, "worktree"):
+        return "the checkout as it is", [], {}
+    top = toplevel(here)
+    root = next((r.path for r in (roots.spine, roots.workbench) if top is not None and r.path == top), None)
+    if root is None:
+        raise UsageError(f"--ssot-judge {what}: {here} is in no checkout the run judges (spine or workbench)")
+    try:
+        tree, blobs = commit_tree(root, what)
+    except GitError as error:
+        raise UsageError(f"--ssot-judge {what}: {error}") from None
+    said = "the commit being made (staged)" if what == "staged" else f"commit {what}"
+    return f"{said} of {root.name}", [blobs], {root: tree}
 
 
 def _baseline(given: str | None) -> Baseline | None:

@@ -19,38 +19,28 @@ no host option is given, pytest-html and JUnit unless asked for.
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from . import __version__, inprocess
-from .suite import suite_dir
-
-
-def _git(cwd: Path, *args: str) -> Path | None:
-    done = subprocess.run(["git", "-C", str(cwd), "rev-parse", *args], capture_output=True, text=True)
-    return (cwd / done.stdout.strip()).resolve() if done.returncode == 0 else None
+from .gitobjects import GitError, git_dir, toplevel
+from .suite import checkout_roots, suite_dir
 
 
 def current_repo(cwd: Path) -> Path:
-    return _git(cwd, "--show-toplevel") or cwd
+    return toplevel(cwd) or cwd
 
 
 def defaults(args: list[str], cwd: Path) -> list[str]:
-    given = " ".join(args)
-    repo = current_repo(cwd)
-    out = []
-    if (repo / "ops" / "bindings").is_dir():
-        if "--spine-root" not in given:
-            out += ["--spine-root", str(repo)]
-    elif (repo / "infra").is_dir() or (repo / "dotfiles").is_dir():
-        if "--workbench-root" not in given:
-            out += ["--workbench-root", str(repo)]
-    git_dir = _git(cwd, "--git-dir")
-    if "--ssot-report-dir" not in given and git_dir:
-        out += ["--ssot-report-dir", str(git_dir / "ssot-audit")]
+    out = checkout_roots(cwd, args)
+    try:
+        reports = git_dir(cwd) / "ssot-audit"
+    except GitError:
+        reports = None
+    if "--ssot-report-dir" not in " ".join(args) and reports:
+        out += ["--ssot-report-dir", str(reports)]
     return out + unneeded_plugins(args)
 
 

@@ -16,6 +16,7 @@ from .gate_runs import GateRuns
 from .repo import Repo
 from .spine import Spine
 from .timestamps import parse_utc
+from .tree import Tree
 from .workbench import Workbench
 
 # What the suite's tests may take from the estate, by argument name.
@@ -99,10 +100,14 @@ class Estate:
     spine_gate_runs: GateRuns = field(default_factory=lambda: GateRuns(None))
 
     @classmethod
-    def of_checkouts(cls, roots: Roots, now: datetime, waivers: waivers_mod.Waivers) -> Estate:
-        spine = Spine(Repo("agentic-spine", roots.spine.path)) if roots.spine_usable() else None
-        workbench_root = roots.workbench.path
-        workbench = Workbench(Repo("workbench", workbench_root), spine) if spine and workbench_root.is_dir() else None
+    def of_checkouts(cls, roots: Roots, now: datetime, waivers: waivers_mod.Waivers,
+                     trees: dict[Path, Tree] | None = None) -> Estate:  # fmt: skip
+        """`trees`: a checkout judged as a commit sees it (the commit being made), by its root."""
+        trees = trees or {}
+        spine_root, workbench_root = roots.spine.path, roots.workbench.path
+        spine = Spine(Repo("agentic-spine", spine_root, trees.get(spine_root))) if roots.spine_usable() else None
+        workbench = (Workbench(Repo("workbench", workbench_root, trees.get(workbench_root)), spine)
+                     if spine and workbench_root.is_dir() else None)  # fmt: skip
         mint = roots.mint_modules.path
         return cls(spine, workbench, Repo("mint-modules", mint) if mint.is_dir() else None, roots.home.path, now,
                    waivers)  # fmt: skip

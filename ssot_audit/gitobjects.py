@@ -60,6 +60,16 @@ def git_dir(checkout: Path) -> Path:
     return Path(done.stdout.strip())
 
 
+def toplevel(path: Path) -> Path | None:
+    """The root of the working tree `path` is in; None when it is in none."""
+    try:
+        done = subprocess.run(["git", "-C", str(path), *NEUTRAL_GIT, "rev-parse", "--show-toplevel"],
+                              capture_output=True, text=True, timeout=30, env=neutral_env())  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return Path(done.stdout.strip()).resolve() if done.returncode == 0 else None
+
+
 def _mode(text: str) -> int:
     """A git tree mode as a stat mode: 100644/100755 files, 120000 links, 040000 trees; a submodule
     (160000) is the empty directory a checkout has in its place."""
@@ -109,6 +119,20 @@ def tree_of(git: Path, revision: str) -> dict[str, tuple[int, str]]:
             meta, _, path = record.partition(b"\t")
             mode, _, sha = meta.decode().split(" ")
             entries[path.decode("utf-8", "surrogateescape")] = (_mode(mode), sha)
+    return entries
+
+
+def index_of(git: Path, worktree: Path) -> dict[str, tuple[int, str]]:
+    """Every path of the index, the commit being made (tracked files as staged; no untracked file) -> (stat mode,
+    object id). A path in conflict has no entry at stage 0 and is left out: no commit can be made of it."""
+    out = _run(git, f"--work-tree={worktree}", "ls-files", "--stage", "-z")
+    entries = {}
+    for record in out.split(b"\x00"):
+        if record:
+            meta, _, path = record.partition(b"\t")
+            mode, sha, stage = meta.decode().split(" ")
+            if stage == "0":
+                entries[path.decode("utf-8", "surrogateescape")] = (_mode(mode), sha)
     return entries
 
 

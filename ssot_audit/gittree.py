@@ -18,7 +18,7 @@ from bisect import insort
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .gitobjects import Blobs, Change
+from .gitobjects import Blobs, Change, git_dir, index_of, tree_of
 from .tree import MAX_FILE_BYTES, MAX_LINKS, Node, OutsideRoot, Refused, Tree, over_cap, symlink_loop
 
 _DIR_MODE = 0o040755
@@ -239,3 +239,12 @@ class GitTree(Tree):
 
 def _loops(refused: Refused | None) -> bool:
     return refused is not None and refused.errno == errno.ELOOP
+
+
+def commit_tree(root: Path, what: str) -> tuple[GitTree, Blobs]:
+    """The checkout at `root` as a commit sees it: "staged", the commit being made (tracked files as staged, no
+    untracked file), or a revision's tree; with the blob reader it holds (close it when the run is done)."""
+    git = git_dir(root)
+    entries = index_of(git, root) if what == "staged" else tree_of(git, what)
+    blobs = Blobs(git)
+    return GitTree(root, Snapshot(entries), blobs, {}, Deps(), {}), blobs

@@ -274,8 +274,13 @@ def failing_since_by_entry(spine_root: Path, workbench_root: Path, since: str, m
     except (gitobjects.GitError, HistoryError, UsageError) as error:
         return f"failing since: unknown ({error})"
     out = {}
+    first = document["commits"][0]["sha"]
     for entry in document["entries"]:
         start = failing_since(entry["changes"])
-        if start:
-            out[(entry["kind"], entry["id"])] = f"failing since {start['sha'][:8]} {start['date']}"
+        if start is None:
+            continue
+        when = f"{start['sha'][:8]} {start['date']}"
+        # failing at the first commit judged: it may have failed long before; the history cannot say
+        out[(entry["kind"], entry["id"])] = (f"failing at or before {when} (the history starts there)"
+                                             if start["sha"] == first else f"failing since {when}")  # fmt: skip
     return out

@@ -113,16 +113,19 @@ def _main(args: list[str], program: list[str]) -> int:
             reports.close()
         sys.stderr.write("".join(f"INTERNALERROR> {line}\n" for line in traceback.format_exc().splitlines()))
         return EXIT_INTERNAL
-    if reports is not None:
-        reports.exitstatus = status
-        try:
-            audit.write(reports)
-        except BaseException:  # no half-written set lands
-            reports.failed = True
-            raise
-        finally:
-            reports.close()
-    _summary(audit, status, time.perf_counter() - started)
+    try:
+        if reports is not None:
+            reports.exitstatus = status
+            try:
+                audit.write(reports)
+            except BaseException:  # no half-written set lands
+                reports.failed = True
+                raise
+            finally:
+                reports.close()
+        _summary(audit, status, time.perf_counter() - started)
+    finally:
+        audit.close()
     return status
 
 
@@ -152,6 +155,5 @@ def _summary(audit: Audit, status: int, seconds: float) -> None:
     out.section(f"{tally} in {seconds:.2f}s (ssot-audit, in-process)")
     if status == EXIT_INTERRUPTED:
         out.write_line(INTERRUPTED, red=True)
-    verdict = audit.verdict()
-    if verdict:
-        out.write_line(verdict, bold=True)
+    for line in audit.closing_lines():
+        out.write_line(line, bold=True)

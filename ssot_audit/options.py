@@ -61,6 +61,9 @@ OPTIONS = (
            "(as `ssot-audit history` does) and name the commit that started each failure", "DATE"),
     Option("--ssot-report-dir", "write the report set here: ssot-report.html, junit.xml, closeout.md and "
            "results.json", "DIR"),
+    Option("--ssot-judge", "what of the checkout ssot-audit runs in is judged: `worktree`, the files as they are "
+           "(the default); `staged`, the commit being made (tracked files as staged, no untracked file: the default "
+           "under pre-commit); or a revision's tree (pre-push)", "WHAT"),
     Option("--ssot-run-spine-gates", "run the spine's own gate scripts too: on a snapshot of the tree, with a "
            "scratch HOME, no network and a time limit; a gate ssot-audit re-implements is judged by both, and "
            "compared", attrs={"action": "store_true"}),

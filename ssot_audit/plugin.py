@@ -23,13 +23,24 @@ from .options import GROUP, OPTIONS
 from .report import closeout, html
 from .report.results import headline, location
 from .run import Ran
-from .suite import MARKERS, Spec
+from .suite import MARKERS, Spec, checkout_roots, suite_dir
 
 pytest_plugins = ["ssot_audit.live", "ssot_audit.outputs", "ssot_audit.scale"]
 
 AUDIT = pytest.StashKey[Audit]()
 CASE = pytest.StashKey[Case]()
 RAN = pytest.StashKey[tuple[str, Ran]]()  # the phase the engine ran the item in, and what came of it
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    """`pytest -m static` in a spine checkout (or `pytest -m crossrepo` in a workbench) is the audit of that
+    checkout: with no test paths given, the suite is what runs. Anywhere else pytest is left as it is."""
+    if early_config.known_args_namespace.file_or_dir:
+        return
+    roots = checkout_roots(Path(early_config.invocation_params.dir), args)
+    if roots:
+        args += [*roots, str(suite_dir())]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -44,11 +55,12 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{name}: {text}")
     command = ["pytest", *(str(a) for a in config.invocation_params.args)]
     try:
-        config.stash[AUDIT] = Audit(config.option, command, getattr(config.option, "hosts", None) or "none")
+        config.stash[AUDIT] = Audit(config.option, command, getattr(config.option, "hosts", None) or "none",
+                                    Path(config.invocation_params.dir))
     except UsageError as error:
         raise pytest.UsageError(str(error)) from None
     config.pluginmanager.register(Recorder(config.stash[AUDIT]), "ssot-audit-results")
-    if not config.rootpath.is_relative_to(config.invocation_params.dir):
+    if not suite_dir().is_relative_to(config.invocation_params.dir):
         # The packaged suite, run from a checkout: pytest would name each test by a path from the checkout up
         # into site-packages; its node ID (static/test_gaps.py::...) says what it is.
         config.cwd_relative_nodeid = lambda nodeid: nodeid
@@ -269,9 +281,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
 
 @pytest.hookimpl(trylast=True)  # after pytest's own tally: the verdict is the run's last line
 def pytest_unconfigure(config: pytest.Config) -> None:
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if AUDIT not in config.stash or reporter is None or hasattr(config, "workerinput"):
+    if AUDIT not in config.stash:
         return
-    verdict = audit_of(config).verdict()
-    if verdict:
-        reporter.write_line(verdict, bold=True)
+    audit = audit_of(config)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and not hasattr(config, "workerinput"):
+        for line in audit.closing_lines():
+            reporter.write_line(line, bold=True)
+    audit.close()

@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import items as items_mod
+from .gitobjects import toplevel
 
 # The suite's directories the in-process run and the history judge (with the top-level tests: the waivers
 # test). Live and local tests need hosts and a workstation: pytest runs them, with testinfra.
@@ -40,6 +41,19 @@ def suite_dir() -> Path:
     """The tests: shipped inside the wheel as ssot_audit/suite, or tests/ beside an editable checkout."""
     packaged = Path(str(resources.files("ssot_audit") / "suite"))
     return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "tests"
+
+
+def checkout_roots(here: Path, args: list[str]) -> list[str]:
+    """The root option of the checkout `here` is in, as a run started there takes it: inside a spine checkout
+    that checkout is --spine-root (whatever SPINE_ROOT says: a hook checks the commit being made, not another
+    tree); inside a workbench, --workbench-root. A root the user gave stands."""
+    top = toplevel(here) or here
+    given = " ".join(args)
+    if (top / "ops" / "bindings").is_dir():
+        return [] if "--spine-root" in given else ["--spine-root", str(top)]
+    if (top / "infra").is_dir() or (top / "dotfiles").is_dir():
+        return [] if "--workbench-root" in given else ["--workbench-root", str(top)]
+    return []
 
 
 def _marks(obj) -> list:

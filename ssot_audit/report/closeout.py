@@ -81,7 +81,7 @@ def selection(run: dict) -> str:
 
 def run_line(run: dict) -> str:
     """The clock the run judged at and what it selected: the same estate can pass or fail on either."""
-    return f"Judged at {run['judged_at']} ({run['clock']}) · selection: {selection(run)}"
+    return f"Judged at {run['judged_at']} ({run['clock']}) · selection: {selection(run)} · {run['judged']}"
 
 
 def closeout_markdown(

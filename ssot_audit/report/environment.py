@@ -67,7 +67,7 @@ def environment(spine: str, workbench: str, hosts: str, waivers: str, coverage: 
 
 
 def run_record(now: datetime, clock_given: bool, markers: str, keywords: str, command: list[str], hosts: str,
-               waivers: str) -> dict:  # fmt: skip
+               waivers: str, judged: str) -> dict:  # fmt: skip
     """The clock, the selection and the arguments; the report dir adds status and times."""
     return {
         "judged_at": now.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
@@ -78,4 +78,5 @@ def run_record(now: datetime, clock_given: bool, markers: str, keywords: str, co
         "command": shlex.join(command),  # what ran (ssot-audit passes its suite and config on to pytest)
         "hosts": hosts,
         "waivers": waivers,
+        "judged": judged,
     }
