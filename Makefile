@@ -32,7 +32,7 @@ audit: setup
 	rm -rf $(DESK) && $(BIN)/python fixtures/workstation.py $(ESTATE) $(DESK) >/dev/null
 	@if $(BIN)/python fixtures/hosts/launch.py start $(HOSTS) --workdir $(HOSTS_DIR) >$(REPORTS)/hosts.log 2>&1; \
 	  then live="$(LIVE_HOSTS)"; else live=""; echo "test hosts did not start (see $(REPORTS)/hosts.log)"; fi; \
-	PATH="$(DESK)/bin:$$PATH" $(BIN)/pytest tests -m "static or crossrepo or live or local" -q --now $(NOW) \
+	PATH="$(DESK)/bin:$$PATH" $(BIN)/pytest tests -m "static or crossrepo or live or local" -q --tb=no -rN --now $(NOW) \
 	  --spine-root $(ESTATE)/agentic-spine --workbench-root $(ESTATE)/workbench \
 	  --mint-modules-root $(ESTATE)/mint-modules --home $(DESK)/home $$live --ssot-report-dir $(REPORTS); \
 	status=$$?; $(BIN)/python fixtures/hosts/launch.py stop --workdir $(HOSTS_DIR) >/dev/null 2>&1; \

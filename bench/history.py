@@ -38,7 +38,10 @@ def main() -> None:
         reports = Path(tmp) / "reports"
         command = [program, "history", "--since", options.since, "--until", options.until,
                    "--ssot-report-dir", str(reports)]  # fmt: skip
-        history = measure(command, options.runs, clone, ENV)
+        # each run from scratch: without its cache (.git/ssot-audit/history-cache.json), which the warm-up fills
+        cache = clone / ".git" / "ssot-audit" / "history-cache.json"
+        fresh = ["sh", "-c", 'rm -f "$0" && exec "$@"', str(cache), *command]
+        history = measure(fresh, options.runs, clone, ENV)
         document = json.loads((reports / "history.json").read_text())
         commits = document["commits"]
         last = commits[-1]["sha"]

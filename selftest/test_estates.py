@@ -29,7 +29,9 @@ def test_estate_aligned_passes_everything(pytester):
     # the skips allowed say what is true of the bundled estate: no waivers file, and no gate list of the spine's
     # own (a data-only extract: no registry, a drift-gate.sh without sections)
     allowed = ("no waivers file", "the spine lists no gates")
-    assert all(any(a in str(r.longrepr) for a in allowed) for r in outcome.skipped()), [r.longrepr for r in outcome.skipped()]
+    assert all(any(a in str(r.longrepr) for a in allowed) for r in outcome.skipped()), [
+        r.longrepr for r in outcome.skipped()
+    ]
 
 
 def test_drifted_master_plan_lines_are_reported(pytester):

@@ -548,3 +548,41 @@ def test_a_failure_from_the_first_commit_judged_is_failing_at_or_before_it(estat
     row = next(line for line in (tmp_path / "r" / "closeout.md").read_text().splitlines()
                if line.startswith("| disconnect | C2 |"))  # fmt: skip
     assert f"failing at or before {third['sha'][:8]} {third['date']} (the history starts there)" in row
+
+
+def test_a_rerun_with_one_new_commit_judges_only_that_commit(estate, tmp_path, monkeypatch):
+    """The nightly history: what the last run over the window judged is kept under .git/ssot-audit/, and a
+    re-run judges only what is new, saying the same as a run from scratch."""
+    spine = tmp_path / "spine"
+    subprocess.run(["git", "clone", "-q", str(estate.spine), str(spine)], check=True)
+    monkeypatch.chdir(spine)
+
+    def history(name: str) -> dict:
+        assert cli.main(["history", "-m", "static", "--ssot-report-dir", str(tmp_path / name)]) == 0
+        return json.loads((tmp_path / name / "history.json").read_text())
+
+    first = history("first")
+    assert first["run"]["reused"] == 0 and (spine / ".git/ssot-audit/history-cache.json").is_file()
+    gap_open("GAP-OP-018")(_as_estate(spine))
+    commit(spine, "open GAP-OP-018", "2026-02-08T18:00:00Z")
+    again = history("again")
+    assert again["run"]["reused"] == len(first["commits"]) and len(again["commits"]) == len(first["commits"]) + 1
+    assert again["run"]["reruns"] < first["run"]["reruns"]
+    (spine / ".git/ssot-audit/history-cache.json").unlink()
+    fresh = history("fresh")
+    assert fresh["run"]["reused"] == 0
+    assert (again["commits"], again["entries"], again["beyond"]) == (
+        fresh["commits"],
+        fresh["entries"],
+        fresh["beyond"],
+    )
+
+
+def _as_estate(spine: Path) -> Path:
+    """The mutations name files under agentic-spine/: a clone elsewhere, seen through a link of that name."""
+    estate = spine.parent / "as-estate"
+    estate.mkdir(exist_ok=True)
+    link = estate / "agentic-spine"
+    if not link.exists():
+        link.symlink_to(spine)
+    return estate

@@ -111,8 +111,11 @@ def test_host_key_mismatch_is_refused_whatever_the_ssh_config_says(pytester, dri
     assert failed.nodeid.endswith("test_host_is_reachable[ssh://pve]")
     assert "host key verification failed: the host's key is not the one in known_hosts" in failed.longreprtext
     assert "@@@" not in failed.longreprtext
-    assert all("pve is unreachable" in str(r.longrepr) for r in outcome.skipped()
-               if "waivers" not in r.nodeid and "spine_gate" not in r.nodeid)
+    assert all(
+        "pve is unreachable" in str(r.longrepr)
+        for r in outcome.skipped()
+        if "waivers" not in r.nodeid and "spine_gate" not in r.nodeid
+    )
 
 
 def _ssh_processes() -> dict[int, str]:

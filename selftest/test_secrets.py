@@ -202,3 +202,19 @@ def test_gate_coverage_line_quotes_a_broken_registry_redacted(pytest_run, tmp_pa
     coverage = next(line for line in done.stdout.splitlines() if line.startswith("gates: "))
     assert "gate registry unreadable" in coverage and "DB_PASS=<redacted>" in coverage
     assert secret not in done.stdout + done.stderr
+
+
+def test_a_secret_in_a_file_name_is_masked_in_every_test_id(pytester, tmp_path):
+    """A top-level directory named after a secret becomes a parameter ID (gate D1 checks every root
+    directory): the engine's IDs pass through the same redaction as every text, so no terminal line, JUnit
+    name or HTML row carries it."""
+    estate = copy_estate(tmp_path)
+    secret = "ghp_" + "Zq9" * 12
+    (estate / "agentic-spine" / f"token={secret}").mkdir()
+    reports = tmp_path / "reports"
+    result = run_suite_raw(pytester, estate, "--ssot-report-dir", str(reports), "-v", "-rA", markers="static")
+    outputs = {p.name: p.read_text() for p in reports.iterdir()}
+    outputs["terminal"] = result.stdout.str() + result.stderr.str()
+    assert "test_top_level_dir_is_allowed[token=<redacted>]" in outputs["terminal"]
+    for name, text in outputs.items():
+        assert secret not in text, f"the file name's secret leaked into {name}"

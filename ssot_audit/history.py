@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from . import __version__, gitobjects
+from . import __version__, gitobjects, history_cache
 from . import catalogue as catalogue_mod
 from . import waivers as waivers_mod
 from .baseline import key
@@ -72,6 +72,10 @@ def _finding(test: str, finding: dict) -> dict:
     return {"test": test, **kept, **({"diff": finding["diff"]} if finding.get("diff") else {})}
 
 
+def _state(status: str, findings: list[dict], reasons: list[str] | None) -> tuple:
+    return status, sorted((f["test"], f["file"], f["message"]) for f in findings), tuple(reasons or ())
+
+
 class Timeline:
     """Changes of one thing (an entry, or a finding beyond the catalogue) over the commits."""
 
@@ -79,8 +83,18 @@ class Timeline:
         self.changes: list[dict] = []
         self._last = None
 
+    @classmethod
+    def resumed(cls, changes: list[dict]) -> Timeline:
+        """A timeline that goes on from changes recorded before (a cached history's)."""
+        timeline = cls()
+        timeline.changes = list(changes)
+        if changes:
+            last = changes[-1]
+            timeline._last = _state(last["status"], last["findings"], last.get("reasons"))
+        return timeline
+
     def see(self, commit: dict, status: str, findings: list[dict], reasons: list[str] | None = None) -> None:
-        state = (status, sorted((f["test"], f["file"], f["message"]) for f in findings), tuple(reasons or ()))
+        state = _state(status, findings, reasons)
         if state == self._last:
             return
         self._last = state
@@ -100,17 +114,21 @@ def run(spine: Side, workbench: Side | None, revisions: list[str], since: str | 
                          *([f"--until {until}"] if until else [])])  # fmt: skip
         raise HistoryError(f"no first-parent commits in {span} of {spine.root}")
     wb_commits = gitobjects.commits(workbench.git, ["HEAD"], None, commits[-1].date) if workbench else []
+    listed = [{"sha": c.sha, "date": c.date, "subject": c.subject, "workbench": paired}
+              for c, paired in zip(commits, _pairing(wb_commits, commits), strict=True)]  # fmt: skip
     catalogue = catalogue_mod.load()
     judge = Judge(collect(suite), selection)
-    entries = {(e.kind, e.id): Timeline() for e in catalogue.entries.values() if e.cls != "never-assigned"}
-    beyond: dict[tuple, Timeline] = {}
-    listed = []
+    kept = history_cache.key(selection.markexpr, selection.keyword, workbench.root if workbench else None,
+                             waivers_option, mint_modules.root if mint_modules else None)  # fmt: skip
+    cached = history_cache.load(spine.git, kept)
+    reused = history_cache.reusable(cached, listed)
+    entries, beyond = _resumed(cached, listed[:reused], catalogue)
     wb_index = -1
     with gitobjects.Blobs(spine.git) as spine.blobs, _blobs(workbench) as wb_blobs:
         if workbench:
             workbench.blobs = wb_blobs
-        for number, commit in enumerate(commits):
-            if number == 0:
+        for number, commit in enumerate(commits[reused:], start=reused):
+            if number == reused:
                 spine.snapshot = Snapshot(gitobjects.tree_of(spine.git, commit.sha))
                 spine_delta = None
             else:
@@ -120,8 +138,6 @@ def run(spine: Side, workbench: Side | None, revisions: list[str], since: str | 
                     side.forget()
             when = parse_utc(commit.date)
             wb_delta, wb_index = _follow(workbench, wb_commits, wb_index, when)
-            listed.append({"sha": commit.sha, "date": commit.date, "subject": commit.subject,
-                           "workbench": wb_commits[wb_index].sha if wb_index >= 0 else None})  # fmt: skip
             waivers = _waivers(spine, waivers_option)
 
             def views(spine_deps: Deps, wb_deps: Deps, when=when, waivers=waivers, wb_index=wb_index) -> Estate:
@@ -131,8 +147,8 @@ def run(spine: Side, workbench: Side | None, revisions: list[str], since: str | 
             in_force = (tuple(waivers.active(when.date())), waivers.unusable)
             results = judge.judge(views, (spine_delta, wb_delta), in_force)
             if judge.changed:  # else every status and finding is the previous commit's
-                _record(listed[-1], results, judge, catalogue, entries, beyond)
-    return {
+                _record(listed[number], results, judge, catalogue, entries, beyond)
+    document = {
         "loop": catalogue.loop,
         "ssot_audit": __version__,
         "spine": {
@@ -151,8 +167,39 @@ def run(spine: Side, workbench: Side | None, revisions: list[str], since: str | 
             "seconds": round(time.perf_counter() - started, 3),
             "test_functions": len(judge.specs),
             "reruns": judge.reruns,
+            "reused": reused,
         },  # fmt: skip
     }
+    history_cache.save(spine.git, kept, document)
+    return document
+
+
+def _pairing(wb_commits: list, commits: list) -> list[str | None]:
+    """Each spine commit's workbench commit: the newest at or before its date."""
+    out, index = [], -1
+    for commit in commits:
+        when = parse_utc(commit.date)
+        while index + 1 < len(wb_commits) and parse_utc(wb_commits[index + 1].date) <= when:
+            index += 1
+        out.append(wb_commits[index].sha if index >= 0 else None)
+    return out
+
+
+def _resumed(cached: dict | None, reused: list[dict], catalogue) -> tuple[dict, dict]:
+    """The timelines as the cached history left them after the commits it judged that this range begins with."""
+    shas = {c["sha"] for c in reused}
+    entries = {(e.kind, e.id): Timeline() for e in catalogue.entries.values() if e.cls != "never-assigned"}
+    beyond: dict[tuple, Timeline] = {}
+    if not reused:
+        return entries, beyond
+    for entry in cached["entries"]:
+        if (entry["kind"], entry["id"]) in entries:
+            entries[(entry["kind"], entry["id"])] = Timeline.resumed([c for c in entry["changes"] if c["sha"] in shas])
+    for found in cached["beyond"]:
+        changes = [c for c in found["changes"] if c["sha"] in shas]
+        if changes:
+            beyond[(found["test"], found["file"], found["message"])] = Timeline.resumed(changes)
+    return entries, beyond
 
 
 def _blobs(side: Side | None):

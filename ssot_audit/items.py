@@ -220,6 +220,7 @@ RULE_ITEMS: dict[str, ItemSource] = {
 ITEMS.update(GATE_ITEMS)
 ITEMS.update(RULE_ITEMS)
 
+
 def _spine_gates(spine: Spine, hosts: bool) -> list[Item]:
     """The active gates of the tree's own list whose scripts need a host (`hosts`) or only the tree."""
     from . import gate_runs  # the gate list and what each script needs, read once per tree
@@ -228,10 +229,18 @@ def _spine_gates(spine: Spine, hosts: bool) -> list[Item]:
             if bool(gate_runs.needs(spine.repo, g).network) == hosts]  # fmt: skip
 
 
-ITEMS["spine_gate"] = ItemSource(lambda spine, _: _spine_gates(spine, hosts=False), facet="gate", own_entry="gate",
-                                 empty="the spine lists no gates that read only its files (or no gates at all)")
-ITEMS["host_gate"] = ItemSource(lambda spine, _: _spine_gates(spine, hosts=True), facet="gate", own_entry="gate",
-                                empty="the spine lists no gates that need the network or a host")
+ITEMS["spine_gate"] = ItemSource(
+    lambda spine, _: _spine_gates(spine, hosts=False),
+    facet="gate",
+    own_entry="gate",
+    empty="the spine lists no gates that read only its files (or no gates at all)",
+)
+ITEMS["host_gate"] = ItemSource(
+    lambda spine, _: _spine_gates(spine, hosts=True),
+    facet="gate",
+    own_entry="gate",
+    empty="the spine lists no gates that need the network or a host",
+)
 
 # The waivers test's items are the run's waivers (grid.py reads them from the estate, not from a checkout).
 WAIVER = "waiver"

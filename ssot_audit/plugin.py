@@ -55,8 +55,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{name}: {text}")
     command = ["pytest", *(str(a) for a in config.invocation_params.args)]
     try:
-        config.stash[AUDIT] = Audit(config.option, command, getattr(config.option, "hosts", None) or "none",
-                                    Path(config.invocation_params.dir))
+        config.stash[AUDIT] = Audit(
+            config.option, command, getattr(config.option, "hosts", None) or "none", Path(config.invocation_params.dir)
+        )
     except UsageError as error:
         raise pytest.UsageError(str(error)) from None
     config.pluginmanager.register(Recorder(config.stash[AUDIT]), "ssot-audit-results")
@@ -129,9 +130,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(getattr(pytest.mark, kind)(*own))
         item.user_properties += case.claim_ids
         if case.claims:
-            item.user_properties.append(
-                ("severity", ",".join(sorted({e.severity or "" for e in case.claims})))
-            )
+            item.user_properties.append(("severity", ",".join(sorted({e.severity or "" for e in case.claims}))))
         callspec = getattr(item, "callspec", None)
         if callspec:  # what was checked: the item from the sources, or the host
             item.user_properties.append(("target", callspec.id))

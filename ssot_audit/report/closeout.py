@@ -85,7 +85,11 @@ def run_line(run: dict) -> str:
 
 
 def closeout_markdown(
-    loop: str, statuses: list[EntryStatus], beyond: Beyond, environment: dict[str, str], run: dict,
+    loop: str,
+    statuses: list[EntryStatus],
+    beyond: Beyond,
+    environment: dict[str, str],
+    run: dict,
     gate_coverage: dict | None = None,
 ) -> str:
     lines = [

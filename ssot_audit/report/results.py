@@ -25,6 +25,8 @@ NOTHING_TO_CHECK = "nothing to check:"
 
 def says_inapplicable(reason: str) -> bool:
     return reason.startswith((NOT_APPLICABLE, NOTHING_TO_CHECK))
+
+
 RAN = ("passed", "failed", "known")  # outcomes of a test that ran its check to the end
 
 

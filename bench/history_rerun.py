@@ -1,0 +1,50 @@
+"""The nightly history's re-run: the loop window judged once, then again with one more commit (the cache under
+.git/ssot-audit/ keeps what the first run judged). Wall time of each, in a clone of the mirror.
+
+    python bench/history_rerun.py [--mirror GIT_DIR] [--since ...] [--until ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from timing import ENV
+
+SINCE, UNTIL = "2026-02-07T00:00:00-05:00", "2026-02-17T23:59:59-05:00"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mirror", type=Path, default=Path(os.environ.get("SPINE_MIRROR", "")) or None)
+    parser.add_argument("--since", default=SINCE)
+    parser.add_argument("--until", default=UNTIL)
+    options = parser.parse_args()
+    if not options.mirror or not options.mirror.is_dir():
+        sys.exit("needs the public spine: --mirror GIT_DIR or $SPINE_MIRROR (a bare clone)")
+    program = str(Path(sys.executable).parent / "ssot-audit")
+    with tempfile.TemporaryDirectory() as tmp:
+        clone = Path(tmp) / "spine"
+        subprocess.run(["git", "clone", "-q", "--no-checkout", str(options.mirror), str(clone)], check=True)
+        log = ["git", "-C", str(clone), "log", "--first-parent", "--format=%cI", f"--since={options.since}",
+               f"--until={options.until}", "HEAD"]  # fmt: skip
+        dates = subprocess.run(log, capture_output=True, text=True, check=True).stdout.split()
+        newest, before = dates[0], dates[1]  # the window's last commit, and the one before it
+        for label, until in (("window less its last commit", before), ("the same with one new commit", newest)):
+            reports = Path(tmp) / label.replace(" ", "-")
+            start = time.perf_counter()
+            subprocess.run([program, "history", "--since", options.since, "--until", until, "--ssot-report-dir",
+                            str(reports)], cwd=clone, env=ENV, check=True, capture_output=True)  # fmt: skip
+            seconds = time.perf_counter() - start
+            run = json.loads((reports / "history.json").read_text())["run"]
+            print(f"{label}: {seconds:.1f} s wall, {run['reused']} commits reused, {run['reruns']} test functions run")
+
+
+if __name__ == "__main__":
+    main()
