@@ -64,7 +64,8 @@ def main() -> None:
         for gate in gates:
             source = gate_versions.gate_source(gate, read, list(files))
             if source is not None:
-                seen[gate].setdefault(gate_versions.fingerprint(source[1]), (sha, day, source[0]))
+                mark = gate_versions.fingerprint(source.text, source.helpers_from)
+                seen[gate].setdefault(mark, (sha, day, source.path))
     for gate in gates:
         for mark, (sha, day, path) in seen[gate].items():
             known = any(mark in v["fingerprints"] for v in gate_versions.versions().get(gate) or [])

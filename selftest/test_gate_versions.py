@@ -5,6 +5,7 @@ import pytest
 from selftest.gate_mutations import replace
 from selftest.suite import copy_estate, run_suite
 from ssot_audit import gate_versions
+from ssot_audit.gate_versions import GateSource
 
 SPINE = "agentic-spine"
 D33_SCRIPT = "surfaces/verify/d33-extraction-pause-lock.sh"
@@ -37,16 +38,16 @@ def test_fingerprint_ignores_comments_and_whitespace_only():
 
 def test_versions_resolve_with_inherited_settings():
     table = _table((SCRIPT, {"modes": ["paused"], "other": 1}), (CHANGED, {"modes": ["paused", "active"]}))
-    first = gate_versions.resolve("D33", (D33_SCRIPT, COMMENTS_ONLY), table)
+    first = gate_versions.resolve("D33", GateSource(D33_SCRIPT, COMMENTS_ONLY), table)
     assert (first.version, first.stale, first.settings["modes"]) == (0, None, ["paused"])
-    second = gate_versions.resolve("D33", (D33_SCRIPT, CHANGED), table)
+    second = gate_versions.resolve("D33", GateSource(D33_SCRIPT, CHANGED), table)
     assert second.settings == {"modes": ["paused", "active"], "other": 1}
     absent = gate_versions.resolve("D33", None, table)
     assert (absent.version, absent.stale, absent.settings) == (1, None, second.settings)
 
 
 def test_unknown_version_is_stale_and_names_the_script():
-    known = gate_versions.resolve("D33", (D33_SCRIPT, CHANGED), _table((SCRIPT, {"modes": ["paused"]})))
+    known = gate_versions.resolve("D33", GateSource(D33_SCRIPT, CHANGED), _table((SCRIPT, {"modes": ["paused"]})))
     assert known.version is None
     assert known.stale == f"not proven: the spine's D33 changed since ssot-audit encoded it ({D33_SCRIPT})"
 
@@ -55,8 +56,9 @@ def test_gate_source_prefers_the_dispatched_script_then_the_section():
     drift = 'set -e\n# D1: dirs\necho D1\n# D33: pause\ngate_script "$SP/surfaces/verify/d33-x.sh" D33\n'
     files = {"surfaces/verify/drift-gate.sh": drift, "surfaces/verify/d33-x.sh": SCRIPT}
     names = ["drift-gate.sh", "d33-x.sh"]
-    assert gate_versions.gate_source("D33", files.get, names) == ("surfaces/verify/d33-x.sh", SCRIPT)
-    assert gate_versions.gate_source("D1", files.get, names)[0] == "surfaces/verify/drift-gate.sh (section D1)"
+    assert gate_versions.gate_source("D33", files.get, names) == ("surfaces/verify/d33-x.sh", SCRIPT, "")
+    section = gate_versions.gate_source("D1", files.get, names)
+    assert section == ("surfaces/verify/drift-gate.sh (section D1)", "# D1: dirs\necho D1", "set -e")
     assert gate_versions.gate_source("D5", files.get, names) is None
 
 

@@ -2,8 +2,9 @@
 
 A gate's source is the script its section of `surfaces/verify/drift-gate.sh` dispatches to
 (`surfaces/verify/d33-extraction-pause-lock.sh`, `cloudflare-drift-gate.sh`, ...), or the section
-itself for the gates written inline there (D1-D12 at first). Its fingerprint is a hash of that text
-with comments and whitespace removed, so a new TRIAGE header or re-indentation is the same version.
+itself for the gates written inline there (D1-D12 at first). Its fingerprint is a hash of what it decides
+with (gate_decisions.decision_text): without comments, whitespace and what it only prints, so a new
+TRIAGE header, a reworded message or re-indentation is the same version.
 
 `gate_versions.yaml` lists, per gate, the versions ssot-audit implements (oldest first) with their
 fingerprints and the settings that changed in each (exclusion lists, accepted modes). A tree whose
@@ -20,9 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from typing import NamedTuple
 from weakref import WeakKeyDictionary
 
 from .checks.gates.scan import strip_comment
+from .gate_decisions import decision_text
 from .repo import Repo
 from .sources.structured import bundled_yaml
 from .tree import Tree
@@ -34,15 +37,23 @@ _HEADER = re.compile(r"^#\s*(D\d+)\b")
 _SCRIPT = re.compile(r"surfaces/verify/([\w.-]+\.sh)")
 
 
-def fingerprint(text: str) -> str:
-    """sha256 (first 16 hex digits) of the script's code: comments, blank lines and all whitespace removed."""
-    code = "".join(re.sub(r"\s+", "", strip_comment(line)) for line in text.splitlines())
+class GateSource(NamedTuple):
+    path: str  # the script, or "drift-gate.sh (section Dn)"
+    text: str
+    helpers_from: str = ""  # the text that defines the helpers it calls: drift-gate.sh's preamble, for a section
+
+
+def fingerprint(text: str, helpers_from: str = "") -> str:
+    """sha256 (first 16 hex digits) of what the script decides with, all whitespace removed."""
+    code = "".join(decision_text(text, helpers_from).split())
     return hashlib.sha256(code.encode()).hexdigest()[:16]
 
 
 @lru_cache(maxsize=4)  # every gate's source is looked up in the same drift-gate.sh
-def sections(script: str) -> dict[str, str]:
-    """drift-gate.sh's block for each gate: from its `# D<N>` header line to the next one."""
+def sections(script: str) -> tuple[str, dict[str, str]]:
+    """drift-gate.sh's preamble (before the first gate) and its block for each gate: from its `# D<N>`
+    header line to the next one."""
+    preamble: list[str] = []
     blocks: dict[str, list[str]] = {}
     current = None
     for line in script.splitlines():
@@ -50,25 +61,25 @@ def sections(script: str) -> dict[str, str]:
         if match:
             current = match[1]
             blocks.setdefault(current, [])
-        if current:
-            blocks[current].append(line)
-    return {gate: "\n".join(lines) for gate, lines in blocks.items()}
+        (blocks[current] if current else preamble).append(line)
+    return "\n".join(preamble), {gate: "\n".join(lines) for gate, lines in blocks.items()}
 
 
-def gate_source(gate: str, read: Callable[[str], str | None], names: list[str]) -> tuple[str, str] | None:
-    """(path, text) of the gate's source in a tree; `read` gives a file's text, `names` the files in
-    surfaces/verify/. None when the tree carries neither a section nor a script for the gate."""
-    block = sections(read(DRIFT_GATE) or "").get(gate)
+def gate_source(gate: str, read: Callable[[str], str | None], names: list[str]) -> GateSource | None:
+    """The gate's source in a tree; `read` gives a file's text, `names` the files in surfaces/verify/.
+    None when the tree carries neither a section nor a script for the gate."""
+    preamble, blocks = sections(read(DRIFT_GATE) or "")
+    block = blocks.get(gate)
     own = re.compile(rf"{gate.lower()}-[\w.-]+\.sh$")
     if block is not None:
         code = "\n".join(strip_comment(line) for line in block.splitlines())
         scripts = [s for s in _SCRIPT.findall(code) if s in names]
         script = next((s for s in scripts if own.match(s)), scripts[0] if scripts else None)
         if script is None:
-            return f"{DRIFT_GATE} (section {gate})", block
-        return f"{VERIFY}/{script}", read(f"{VERIFY}/{script}") or ""
+            return GateSource(f"{DRIFT_GATE} (section {gate})", block, preamble)
+        return GateSource(f"{VERIFY}/{script}", read(f"{VERIFY}/{script}") or "")
     script = next((n for n in sorted(names) if own.match(n)), None)
-    return (f"{VERIFY}/{script}", read(f"{VERIFY}/{script}") or "") if script else None
+    return GateSource(f"{VERIFY}/{script}", read(f"{VERIFY}/{script}") or "") if script else None
 
 
 @dataclass(frozen=True)
@@ -94,7 +105,7 @@ def versions() -> dict[str, list[dict]]:
     return bundled_yaml(text)
 
 
-def resolve(gate: str, source: tuple[str, str] | None, table: dict[str, list[dict]] | None = None) -> Knowledge:
+def resolve(gate: str, source: GateSource | None, table: dict[str, list[dict]] | None = None) -> Knowledge:
     """The encoded version the source matches, with its settings (each version's changes applied over
     the previous ones). No source: the newest version. Unknown fingerprint: version None, newest settings."""
     encoded = (table if table is not None else versions()).get(gate) or []
@@ -105,10 +116,9 @@ def resolve(gate: str, source: tuple[str, str] | None, table: dict[str, list[dic
     newest = merged[-1] if merged else {}
     if source is None:
         return Knowledge(gate, None, len(encoded) - 1 if encoded else None, newest)
-    path, text = source
-    mark = fingerprint(text)
+    mark = fingerprint(source.text, source.helpers_from)
     index = next((i for i, v in enumerate(encoded) if mark in v["fingerprints"]), None)
-    return Knowledge(gate, path, index, merged[index] if index is not None else newest)
+    return Knowledge(gate, source.path, index, merged[index] if index is not None else newest)
 
 
 def knowledge(repo: Repo, gate: str) -> Knowledge:
@@ -125,7 +135,7 @@ _KNOWN: WeakKeyDictionary[Tree, dict[str, Knowledge]] = WeakKeyDictionary()
 
 
 @lru_cache(maxsize=1024)  # by the source's text, not the repo: one tree per commit in a history
-def _resolved(gate: str, source: tuple[str, str] | None) -> Knowledge:
+def _resolved(gate: str, source: GateSource | None) -> Knowledge:
     return resolve(gate, source)
 
 
