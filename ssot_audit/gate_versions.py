@@ -9,8 +9,10 @@ TRIAGE header, a reworded message or re-indentation is the same version.
 `gate_versions.yaml` lists, per gate, the versions ssot-audit implements (oldest first) with their
 fingerprints and the settings that changed in each (exclusion lists, accepted modes). A tree whose
 gate source has an unknown fingerprint is stale knowledge: that gate's tests are skipped as not proven.
-A tree without the gate's source (a data-only extract, the bundled estates) is judged by the newest
-encoded version; `ABSENT` is the one place that says so.
+A tree whose gate list (its gate registry, or before that drift-gate.sh's sections) leaves a gate out
+does not run that gate: its tests are not applicable there. A tree with neither a list nor the gate's
+source (a data-only extract, the bundled estates) is judged by the newest encoded version; `ABSENT` is
+the one place that says so.
 """
 
 from __future__ import annotations
@@ -32,9 +34,13 @@ from .tree import Tree
 
 VERIFY = "surfaces/verify"
 DRIFT_GATE = f"{VERIFY}/drift-gate.sh"
+REGISTRY = "ops/bindings/gate.registry.yaml"
 ABSENT = "the spine carries no source for this gate; judged by the newest version ssot-audit encodes"
+NOT_APPLICABLE = "not applicable here:"  # report.results.NOT_APPLICABLE: how the engine tells it from "not proven"
 _HEADER = re.compile(r"^#\s*(D\d+)\b")
 _SCRIPT = re.compile(r"surfaces/verify/([\w.-]+\.sh)")
+_ENTRY = re.compile(r"^[ \t]*-[ \t]+(?:\{[ \t]*)?id:[ \t]*['\"]?(D\d+)\b", re.MULTILINE)
+_RETIRED = re.compile(r"\bretired:[ \t]*true\b")
 
 
 class GateSource(NamedTuple):
@@ -82,6 +88,43 @@ def gate_source(gate: str, read: Callable[[str], str | None], names: list[str]) 
     return GateSource(f"{VERIFY}/{script}", read(f"{VERIFY}/{script}") or "") if script else None
 
 
+class GateList(NamedTuple):
+    """The gates a tree runs: its registry's (from 2026-02-13) and drift-gate.sh's sections together."""
+
+    runs: frozenset[str]
+    retired: frozenset[str]  # retired in the registry: no longer run, whatever drift-gate.sh still says
+
+    def absent(self, gate: str) -> str | None:
+        """Why the tree does not run the gate (the reason a test of it is not applicable), or None."""
+        if gate in self.retired:
+            return f"{NOT_APPLICABLE} {gate} is retired in this spine"
+        if gate not in self.runs:
+            return f"{NOT_APPLICABLE} {gate} is not in this spine yet"
+        return None
+
+
+def registry_gates(text: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    """(active, retired) gate IDs of a gate registry's text: its `- id: D<n>` entries, read without a YAML
+    parse (a 180 KB file at 2026-03-05; the gates only need its IDs and retired flags)."""
+    if not text:
+        return frozenset(), frozenset()
+    starts = list(_ENTRY.finditer(text))
+    active, retired = set(), set()
+    for index, match in enumerate(starts):
+        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
+        (retired if _RETIRED.search(text, match.end(), end) else active).add(match[1])
+    return frozenset(active), frozenset(retired)
+
+
+def gate_list(runs_sections: frozenset[str], registry: tuple[frozenset[str], frozenset[str]]) -> GateList | None:
+    """The tree's gate list from drift-gate.sh's section IDs and its registry's (active, retired) IDs; None
+    when it has neither (a data-only extract, a stub drift-gate.sh)."""
+    active, retired = registry
+    if not (runs_sections or active or retired):
+        return None
+    return GateList(runs_sections | active, retired)
+
+
 @dataclass(frozen=True)
 class Knowledge:
     """What ssot-audit knows of one gate in one tree."""
@@ -90,10 +133,14 @@ class Knowledge:
     source: str | None  # the script (or drift-gate.sh section) found, None when absent
     version: int | None  # index into the gate's encoded versions; None when the fingerprint is unknown
     settings: dict
+    absent: str | None = None  # why the tree does not run the gate at all (GateList.absent)
 
     @property
     def stale(self) -> str | None:
-        """The skip reason when the tree carries a version ssot-audit has not encoded."""
+        """Why this gate's tests are not run here: the tree does not have the gate (not applicable), or carries
+        a version ssot-audit has not encoded (not proven). None when they run."""
+        if self.absent:
+            return self.absent
         if self.source is None or self.version is not None:
             return None
         return f"not proven: the spine's {self.gate} changed since ssot-audit encoded it ({self.source})"
@@ -105,7 +152,9 @@ def versions() -> dict[str, list[dict]]:
     return bundled_yaml(text)
 
 
-def resolve(gate: str, source: GateSource | None, table: dict[str, list[dict]] | None = None) -> Knowledge:
+def resolve(
+    gate: str, source: GateSource | None, table: dict[str, list[dict]] | None = None, absent: str | None = None
+) -> Knowledge:
     """The encoded version the source matches, with its settings (each version's changes applied over
     the previous ones). No source: the newest version. Unknown fingerprint: version None, newest settings."""
     encoded = (table if table is not None else versions()).get(gate) or []
@@ -115,10 +164,10 @@ def resolve(gate: str, source: GateSource | None, table: dict[str, list[dict]] |
         merged.append(settings)
     newest = merged[-1] if merged else {}
     if source is None:
-        return Knowledge(gate, None, len(encoded) - 1 if encoded else None, newest)
+        return Knowledge(gate, None, len(encoded) - 1 if encoded else None, newest, absent)
     mark = fingerprint(source.text, source.helpers_from)
     index = next((i for i, v in enumerate(encoded) if mark in v["fingerprints"]), None)
-    return Knowledge(gate, source.path, index, merged[index] if index is not None else newest)
+    return Knowledge(gate, source.path, index, merged[index] if index is not None else newest, absent)
 
 
 def knowledge(repo: Repo, gate: str) -> Knowledge:
@@ -126,17 +175,25 @@ def knowledge(repo: Repo, gate: str) -> Knowledge:
     # which cannot change under it), not once per item, each time listing surfaces/verify/ and its sections.
     known = _KNOWN.setdefault(repo.tree, {})
     if gate not in known:
+        listed = tree_gates(repo.tree)
+        absent = listed.absent(gate) if listed else None
         names = [node.name for node in repo.tree.children(VERIFY)] if repo.tree.is_dir(VERIFY) else []
-        known[gate] = _resolved(gate, gate_source(gate, repo.tree.text, names))
+        known[gate] = _resolved(gate, None if absent else gate_source(gate, repo.tree.text, names), absent)
     return known[gate]
+
+
+def tree_gates(tree: Tree) -> GateList | None:
+    """The tree's gate list (see gate_list); each file read once per content, also across a history's commits."""
+    runs_sections = tree.derived(DRIFT_GATE, ("gate sections",), lambda text: frozenset(sections(text or "")[1]))
+    return gate_list(runs_sections, tree.derived(REGISTRY, ("registry gates",), registry_gates))
 
 
 _KNOWN: WeakKeyDictionary[Tree, dict[str, Knowledge]] = WeakKeyDictionary()
 
 
 @lru_cache(maxsize=1024)  # by the source's text, not the repo: one tree per commit in a history
-def _resolved(gate: str, source: GateSource | None) -> Knowledge:
-    return resolve(gate, source)
+def _resolved(gate: str, source: GateSource | None, absent: str | None) -> Knowledge:
+    return resolve(gate, source, absent=absent)
 
 
 def settings(repo: Repo, gate: str) -> dict:
@@ -145,10 +202,13 @@ def settings(repo: Repo, gate: str) -> dict:
 
 
 def stale(repo: Repo, ids: list[tuple[str, str]]) -> str | None:
-    """Why a test item answering only for gates is not run: every one of its gates is a version ssot-audit
-    has not encoded. None when it runs (a test that also proves a disconnect always runs)."""
+    """Why a test item answering only for gates is not run: none of its gates is both in the tree and a version
+    ssot-audit has encoded. Not proven first, so the reason reads "not applicable" only when all its gates are
+    absent. None when it runs (a test that also proves a disconnect always runs)."""
     gates = [id_ for kind, id_ in ids if kind == "gate"]
     if not gates or len(gates) != len(ids):
         return None
     reasons = [knowledge(repo, g).stale for g in gates]
-    return "; ".join(reasons) if all(reasons) else None
+    if not all(reasons):
+        return None
+    return "; ".join(sorted(reasons, key=lambda reason: reason.startswith(NOT_APPLICABLE)))
