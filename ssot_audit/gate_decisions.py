@@ -26,9 +26,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 _SPACE = re.compile(r"(?:[ \t]+|\\\n)+")
+# A word with no substitution in it, the bulk of a script, matched whole: plain characters, single quotes,
+# double quotes without `$(`/backquotes, `$name`, `${name...}` without nesting, escapes.
+_PART = r"""(?:[^\s;&|()<>'"`$\\]|'[^']*'|"(?:[^"\\$`]|\\[\s\S]|\$(?:\w+|[#?@*!$0-9-]|\{[^{}'"`$\\]*\}))*"|\$(?:\w+|[#?@*!$0-9-]|\{[^{}'"`$\\]*\})|\\[^\n])"""
+_TOKEN = re.compile(  # one token and the blanks before it
+    rf"""[ \t]*(?:(?P<continuation>\\\n)|(?P<nl>\n)|(?P<comment>\#[^\n]*)|(?P<nested>\(\(|[<>]\()"""
+    rf"""|(?P<heredoc>\d*<<(?!<)-?[ \t]*(?:'[^'\n]*'|"[^"\n]*"|\\?[^\s;&|()<>]+))"""
+    rf"""|(?P<redir>\d*(?:<<<|&>>|&>|>>|>&|<&|>\||<>|>|<))|(?P<op>&&|\|\||;;&?|;&|\|&|[;&|()])"""
+    rf"""|(?P<word>(?!\#){_PART}(?:{_PART}|\#)*))"""
+)
+_WORD_GOES_ON = frozenset("'\"`$\\")  # after a whole-matched word: a part the fast match could not take
 _PLAIN = re.compile(r"[^\s;&|()<>'\"`$\\]+")
-_OP = re.compile(r"&&|\|\||;;&?|;&|\|&|[;&|()]")
-_REDIR = re.compile(r"\d*(?:<<<|&>>|&>|>>|>&|<&|>\||<>|>(?!\()|<(?!\())")
 _HEREDOC = re.compile(r"\d*<<(?!<)(-?)[ \t]*(?:'([^'\n]*)'|\"([^\"\n]*)\"|\\?([^\s;&|()<>]+))")
 _NESTED = re.compile(r"[()'\"`\\#$\n<]")
 _IN_DQUOTE = re.compile(r'[\\"$`]')
@@ -54,41 +62,45 @@ class _Lexer:
 
     def tokens(self) -> list[tuple[str, int, int]]:
         """(kind, start, end): kind word, op, redir (followed by its target), target or nl."""
-        text, n, i = self.text, len(self.text), 0
-        out: list[tuple[str, int, int]] = []
-        while i < n:
-            if match := _SPACE.match(text, i):
-                self._continuations(i, match.end())
-                i = match.end()
+        text, out, i = self.text, [], 0
+        while i < len(text):
+            match = _TOKEN.match(text, i)
+            if match is None:  # a word that starts with a substitution or a quote holding one: read part by part
+                i = _SPACE.match(text, i).end() if text[i] in " \t" else i
+                if i < len(text):
+                    end = max(self._word(i), i + 1)
+                    out.append(("word", i, end))
+                    i = end
                 continue
-            c = text[i]
-            if c == "\n":
-                out.append(("nl", i, i + 1))
-                i = self._bodies(i + 1)
-            elif c == "#":
-                i = self._comment(i)
-            elif text.startswith("((", i) or text.startswith("<(", i) or text.startswith(">(", i):
-                end = self._nested(i + (1 if c == "(" else 2))
-                out.append(("word", i, end))
-                i = end
-            elif c == "<" and (end := self._heredoc(i)) > 0:
-                out += [("redir", i, end), ("target", end, end)]
-                i = end
-            elif match := _REDIR.match(text, i):
-                out.append(("redir", i, match.end()))
-                i = match.end()
-                if match := _SPACE.match(text, i):
-                    i = match.end()
-                end = self._word(i)
-                out.append(("target", i, end))
-                i = end
-            elif match := _OP.match(text, i):
-                out.append(("op", i, match.end()))
-                i = match.end()
-            else:
-                end = max(self._word(i), i + 1)
-                out.append(("word", i, end))
-                i = end
+            kind, i = match.lastgroup, match.end()
+            start = match.start(kind)
+            if kind == "continuation":
+                self.dropped.append((start, i))
+            elif kind == "nl":
+                out.append(("nl", start, i))
+                if self.heredocs:
+                    i = self._bodies(i)
+            elif kind == "comment":
+                self.dropped.append((start, i))
+            elif kind == "nested":
+                i = self._nested(i)
+                out.append(("word", start, i))
+            elif kind == "heredoc":
+                self._heredoc(start)
+                out += [("redir", start, i), ("target", i, i)]
+            elif kind == "redir":
+                out.append(("redir", start, i))
+                if space := _SPACE.match(text, i):
+                    i = space.end()
+                target = i
+                i = self._word(i)
+                out.append(("target", target, i))
+            elif kind == "op":
+                out.append(("op", start, i))
+            else:  # a word matched whole, unless a part the fast match cannot take follows
+                if i < len(text) and text[i] in _WORD_GOES_ON:
+                    i = self._word(start)
+                out.append(("word", start, i))
         return out
 
     def _continuations(self, start: int, end: int) -> None:
