@@ -23,7 +23,7 @@ def test_cloudflare_status_exists(spine):
 
 @pytest.mark.gate("D14")
 def test_cloudflare_surface_has_no_legacy_smells(cloudflare_surface_file, spine):
-    expect(surfaces.check_no_smells(spine, cloudflare_surface_file))
+    expect(surfaces.check_no_smells(spine, cloudflare_surface_file, "D14"))
 
 
 @pytest.mark.gate("D14")
@@ -45,7 +45,7 @@ def _actions_status(spine):
 @pytest.mark.gate("D15")
 def test_github_surface_has_no_legacy_smells(github_surface_file, spine):
     _actions_status(spine)
-    expect(surfaces.check_no_smells(spine, github_surface_file))
+    expect(surfaces.check_no_smells(spine, github_surface_file, "D15"))
 
 
 @pytest.mark.gate("D15")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ...findings import Finding
+from ...gate_versions import settings
 from ...repo import Repo
 from ...spine import SERVICE_REGISTRY, Spine
 from ..sources import declared
@@ -13,7 +14,6 @@ from .scan import forbid_dir, missing_binding, require_file, rule, scan, visible
 from .sources import FACT_LOCK, READ_SURFACE, STACK_REGISTRY
 
 # D16 ------------------------------------------------------------------------------
-QUARANTINE = ("docs/core/", "docs/legacy/", "docs/governance/", "docs/brain/")
 CANONICAL_DOCS = "docs/core/CANONICAL_DOCS.md"
 _LEGACY_MARKER = rule(
     "legacy-marker", r"(ronny-ops|LaunchAgents|launchd|\.plist)", "legacy ronny-ops / launchd marker outside quarantine",
@@ -33,7 +33,8 @@ def check_canonical_docs_index(spine: Spine) -> list[Finding]:
 
 def open_docs(spine: Spine) -> list[str]:
     """Docs outside the quarantined and governed areas (what agents and people read as current)."""
-    return [rel for rel in spine.repo.tree.files_under("docs") if visible(rel) and not rel.startswith(QUARANTINE)]
+    quarantine = tuple(f"docs/{area}/" for area in settings(spine.repo, "D16")["quarantine"])
+    return [rel for rel in spine.repo.tree.files_under("docs") if visible(rel) and not rel.startswith(quarantine)]
 
 
 def check_open_doc(spine: Spine, rel: str) -> list[Finding]:
@@ -43,10 +44,6 @@ def check_open_doc(spine: Spine, rel: str) -> list[Finding]:
 # D26 ------------------------------------------------------------------------------
 GOVERNANCE_INDEX = "docs/governance/GOVERNANCE_INDEX.md"
 UPDATE_TEMPLATE = "docs/governance/SSOT_UPDATE_TEMPLATE.md"
-ACTIVE_SPINE_AREAS = ("bin", "docs", "ops/commands", "ops/plugins", "ops/runtime", "surfaces")
-# The original's exclusion globs; `**/runtime/**` also drops ops/runtime although it is listed above.
-_INACTIVE = ("/.git/", "/.archive/", "/docs/legacy/", "/runtime/", "/infra/data/", "/receipts/", "/mailroom/",
-             "/node_modules/")  # fmt: skip
 
 
 def read_surface(spine: Spine) -> dict:
@@ -140,19 +137,22 @@ def check_entrypoint(spine: Spine, repo_key: str, repo: Repo | None) -> list[Fin
                     f"point {entry['path']} at {entry['must_reference']}")]  # fmt: skip
 
 
-def _active_files(repo: Repo, areas: tuple[str, ...] = ("",)) -> list[str]:
-    """Files the term scan covers: hidden ones included, inactive areas excluded."""
+def _active_files(repo: Repo, inactive: list[str], areas: list[str]) -> list[str]:
+    """Files the term scan covers: hidden ones included, inactive directories (at any depth) excluded."""
     rels = [rel for area in areas for rel in (repo.tree.files_under(area) if area else repo.tree.files)]
-    return [rel for rel in rels if not any(part in f"/{rel}" for part in _INACTIVE)]
+    return [rel for rel in rels if not any(f"/{part}/" in f"/{rel}" for part in inactive)]
 
 
 def check_forbidden_term(spine: Spine, term: str, others: list[Repo]) -> list[Finding]:
-    """A legacy start-file name appears nowhere in the active surfaces of the spine or the other repos."""
+    """A legacy start-file name appears nowhere in the active surfaces of the spine or the other repos (the
+    areas and the inactive directories are the gate version's: the original's rg roots and exclusion globs)."""
+    config = settings(spine.repo, "D26")
     term_rule = rule("forbidden-term", re.escape(term), f"legacy start file `{term}` named in an active surface",
                      "remove the reference; agents start from the spine's SESSION_PROTOCOL.md")  # fmt: skip
-    findings = scan(spine.repo, _active_files(spine.repo, ACTIVE_SPINE_AREAS), [term_rule], code_only=False)
+    findings = scan(spine.repo, _active_files(spine.repo, config["inactive"], config["spine_areas"]), [term_rule],
+                    code_only=False)  # fmt: skip
     for repo in others:
-        findings += scan(repo, _active_files(repo), [term_rule], code_only=False)
+        findings += scan(repo, _active_files(repo, config["inactive"], [""]), [term_rule], code_only=False)
     return findings
 
 

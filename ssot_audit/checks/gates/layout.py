@@ -23,9 +23,10 @@ def root_dirs(spine: Spine) -> list[str]:
     return [n.name for n in tree.children() if not n.name.startswith(".") and tree.is_dir(n.rel)]
 
 
-def check_root_dir(spine: Spine, name: str) -> list[Finding]:
-    """D1/D17: a visible root directory is one of the seven the constitution allows."""
-    allowed = settings(spine.repo, "D1")["root_dirs"]
+def check_root_dir(spine: Spine, name: str, gate: str) -> list[Finding]:
+    """D1/D17: a visible root directory is one the constitution allows (each gate's version says which: the two
+    lists changed together at bfff5fb3, but a tree may carry one gate's new version and the other's old one)."""
+    allowed = settings(spine.repo, gate)["root_dirs"]
     if name in allowed or not spine.repo.tree.is_dir(name):
         return []
     return [

@@ -4,10 +4,12 @@ quiet, and the namespace policy is wired (D13, D20, D43)."""
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
+from functools import lru_cache
 
 from ...findings import Finding
+from ...gate_versions import settings
 from ...spine import Spine
-from .scan import missing_binding, require_file, rule, scan
+from .scan import Rule, missing_binding, require_file, rule, scan
 from .sources import CAPABILITIES, SECRETS_POLICY
 
 # D13 ------------------------------------------------------------------------------
@@ -43,46 +45,53 @@ def check_api_preconditions(spine: Spine, name: str) -> list[Finding]:
 # D20 ------------------------------------------------------------------------------
 SECRETS_SCRIPT_GLOB = "secrets-*"
 SECRETS_BINDING_GLOB = "secrets*.yaml"
-# Guarded migration tools: D43 governs them, D20 leaves them out.
-SECRETS_EXCLUDED = (
-    "ops/plugins/secrets/bin/secrets-p1-root-cleanup",
-    "ops/plugins/secrets/bin/secrets-cohort-copy-first",
-)
 _QUIET = "print only whether a secret is present, never its value"
 _SECRET_VARS = "(INFISICAL_TOKEN|INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET|CLIENT_SECRET|ACCESS_TOKEN)"
-SECRETS_RULES = [
-    rule("print-secret-variable", rf"echo\s+.*\${_SECRET_VARS}|echo\s+.*\$\{{{_SECRET_VARS}|printf.*\${_SECRET_VARS}",
-         "prints a secret variable", _QUIET),
-    rule("env-dump", r"\bprintenv\b|\benv\s*\||\bset\s*\|", "dumps the environment", "never dump the environment"),
-    # The original's own comment filter here works: no `#` before the echo.
-    rule("print-auth-header", r"^[^#]*(echo|printf).*(Authorization|Bearer)", "prints an Authorization/Bearer value",
-         "pass the header to curl -H only"),
-    rule("verbose-curl", r"curl\s+.*(-v|--verbose)", "verbose curl dumps the Authorization header", "drop -v/--verbose"),
-    rule("infisical-mutation", r"\binfisical\b.*\b(secrets|projects)\b.*\b(set|update|delete|create)\b",
-         "mutating infisical CLI command", "the secrets surface reads; changes go through the guarded migration tools"),
-    # Mutating HTTP towards Infisical, except the universal-auth login exchange.
-    rule("infisical-http-mutation",
-         r"^(?!.*/api/v1/auth/universal-auth/login)(?=.*(?i:infisical|secrets\.ronny\.works|INFISICAL_API_URL|/api/v[0-9]/))"
-         r".*curl.*(-X|--request)\s*(POST|PUT|PATCH|DELETE)",
-         "mutating HTTP request towards Infisical", "only POST /api/v1/auth/universal-auth/login is allowed"),
-    rule("env-file-write", r">\s*\.env\b|tee\s+.*\.env\b|\bsync-secrets-to-env\b|\bdotenv\s+sync\b",
-         "writes or syncs a .env file", "inject secrets at run time (secrets-exec); never write .env files"),
-    rule("print-secret-literal", r"(echo|printf).*(client_secret|access_token|refresh_token)",
-         "prints a token or client secret", _QUIET),
-]  # fmt: skip
+
+
+@lru_cache(maxsize=4)  # one rule list per gate version: scans key their cached hits by rule
+def secrets_rules(printf_braced: bool, verbose_curl: str, literals: tuple[str, ...]) -> list[Rule]:
+    """The seven rule families, as the gate's version words three of them (settings `printf_braced`,
+    `verbose_curl`, `secret_literals`: from 05cc70da, printf "${TOKEN}", curl --trace and api keys too)."""
+    printed = rf"echo\s+.*\${_SECRET_VARS}|echo\s+.*\$\{{{_SECRET_VARS}|printf.*\${_SECRET_VARS}"
+    return [
+        rule("print-secret-variable", printed + (rf"|printf.*\$\{{{_SECRET_VARS}" if printf_braced else ""),
+             "prints a secret variable", _QUIET),
+        rule("env-dump", r"\bprintenv\b|\benv\s*\||\bset\s*\|", "dumps the environment", "never dump the environment"),
+        # The original's own comment filter here works: no `#` before the echo.
+        rule("print-auth-header", r"^[^#]*(echo|printf).*(Authorization|Bearer)", "prints an Authorization/Bearer value",
+             "pass the header to curl -H only"),
+        rule("verbose-curl", rf"curl\s+.*{verbose_curl}", "verbose curl dumps the Authorization header",
+             "drop -v/--verbose/--trace"),
+        rule("infisical-mutation", r"\binfisical\b.*\b(secrets|projects)\b.*\b(set|update|delete|create)\b",
+             "mutating infisical CLI command", "the secrets surface reads; changes go through the guarded migration tools"),
+        # Mutating HTTP towards Infisical, except the universal-auth login exchange.
+        rule("infisical-http-mutation",
+             r"^(?!.*/api/v1/auth/universal-auth/login)(?=.*(?i:infisical|secrets\.ronny\.works|INFISICAL_API_URL|/api/v[0-9]/))"
+             r".*curl.*(-X|--request)\s*(POST|PUT|PATCH|DELETE)",
+             "mutating HTTP request towards Infisical", "only POST /api/v1/auth/universal-auth/login is allowed"),
+        rule("env-file-write", r">\s*\.env\b|tee\s+.*\.env\b|\bsync-secrets-to-env\b|\bdotenv\s+sync\b",
+             "writes or syncs a .env file", "inject secrets at run time (secrets-exec); never write .env files"),
+        rule("print-secret-literal", rf"(echo|printf).*({'|'.join(literals)})", "prints a token or client secret",
+             _QUIET),
+    ]  # fmt: skip
 
 
 def secrets_surface(spine: Spine) -> list[str]:
-    """`ops/plugins/secrets/bin/secrets-*` and `ops/bindings/secrets*.yaml`, minus the guarded tools."""
+    """`ops/plugins/secrets/bin/secrets-*` and `ops/bindings/secrets*.yaml`, minus the guarded migration tools
+    (D43 governs them; which ones D20 leaves out is its version's `excluded`)."""
     tree = spine.repo.tree
+    excluded = settings(spine.repo, "D20")["excluded"]
     scripts = [n.rel for n in tree.children("ops/plugins/secrets/bin") if fnmatchcase(n.name, SECRETS_SCRIPT_GLOB)]
     bindings = [n.rel for n in tree.children("ops/bindings") if fnmatchcase(n.name, SECRETS_BINDING_GLOB)]
-    return [rel for rel in scripts + bindings if tree.is_file(rel) and rel not in SECRETS_EXCLUDED]
+    return [rel for rel in scripts + bindings if tree.is_file(rel) and rel not in excluded]
 
 
 def check_secrets_file(spine: Spine, rel: str) -> list[Finding]:
     """D20: every line of a secrets surface file passes the seven rule families."""
-    return scan(spine.repo, [rel], SECRETS_RULES, code_only=False)
+    config = settings(spine.repo, "D20")
+    rules = secrets_rules(config["printf_braced"], config["verbose_curl"], tuple(config["secret_literals"]))
+    return scan(spine.repo, [rel], rules, code_only=False)
 
 
 # D43 ------------------------------------------------------------------------------

@@ -9,13 +9,17 @@ D23, D24) the filter works here; the others scan every line, as they did.
 
 from __future__ import annotations
 
+import json
 import re
 from fnmatch import fnmatchcase
+from functools import lru_cache
 
 from ...findings import Finding
+from ...gate_versions import settings
+from ...repo import SourceError
 from ...spine import BACKUP, Spine
 from .scan import Rule, missing_binding, require_file, rule, scan
-from .sources import MAKER_TOOLS
+from .sources import CAPABILITIES, MAKER_TOOLS
 
 CAPABILITIES_FILE = "ops/capabilities.yaml"
 CLOUDFLARE_STATUS = "ops/plugins/cloudflare/bin/cloudflare-status"
@@ -31,13 +35,15 @@ _READ_ONLY = "keep the status surface read-only; mutations belong to a separate,
 _NO_SECRETS = "print only whether a secret is present, never its value; drop set -x"
 
 
-# D14, D15: the legacy/runtime denylist over a plugin directory and the capability registry
-_DENY = rule(
-    "legacy-or-runtime-smell",
-    r"(ronny-ops|/ronny-ops|~/ronny-ops|LaunchAgents|\.plist\b|cron\b|~/agent\b|/agent/|state/|receipts/|~/logs\b|/logs/)",
-    "legacy or runtime path in a plugin surface",
-    "reference spine-native paths only (no ronny-ops, launchd, cron, ~/agent, state/, receipts/ or logs/)",
-)
+# D14, D15: the legacy/runtime denylist over a plugin directory and the capability registry. The gate's version
+# says which denylist (settings `deny`) and whether the whole registry is scanned or only the plugin's own
+# capabilities (`capability_keys`, a regex on their names: from d23d6cee, as yq renders them in JSON).
+@lru_cache(maxsize=8)  # one Rule per denylist: scans key their cached hits by rule
+def _deny(pattern: str) -> Rule:
+    return rule(
+        "legacy-or-runtime-smell", pattern, "legacy or runtime path in a plugin surface",
+        "reference spine-native paths only (no ronny-ops, launchd, cron, ~/agent, state/, receipts/ or logs/)",
+    )  # fmt: skip
 
 
 def plugin_surface(spine: Spine, plugin: str) -> list[str]:
@@ -45,8 +51,32 @@ def plugin_surface(spine: Spine, plugin: str) -> list[str]:
     return [*spine.repo.tree.files_under(f"ops/plugins/{plugin}"), CAPABILITIES_FILE]
 
 
-def check_no_smells(spine: Spine, rel: str) -> list[Finding]:
-    return scan(spine.repo, [rel], [_DENY], code_only=False)
+def check_no_smells(spine: Spine, rel: str, gate: str) -> list[Finding]:
+    config = settings(spine.repo, gate)
+    deny = _deny(config["deny"])
+    if rel == CAPABILITIES_FILE and config["capability_keys"]:
+        return _capability_smells(spine, deny, re.compile(config["capability_keys"]))
+    return scan(spine.repo, [rel], [deny], code_only=False)
+
+
+def _capability_smells(spine: Spine, deny: Rule, keys: re.Pattern[str]) -> list[Finding]:
+    """The denylist over the JSON of the capabilities whose names match (an unreadable registry is its own
+    test's failure: the gate's `yq ... || true` reads it as no capabilities)."""
+    loaded = spine.repo.try_load(CAPABILITIES)
+    if isinstance(loaded, SourceError) or not isinstance(loaded.data, dict):
+        return []
+    findings = []
+    for name, spec in (loaded.data.get("capabilities") or {}).items():
+        if not keys.search(str(name)):
+            continue
+        rendered = json.dumps({str(name): spec}, indent=2, ensure_ascii=False, default=str)
+        findings += [
+            Finding(loaded.file, loaded.line("capabilities", name), f"{deny.says} ({deny.name})",
+                    expected=f"no line of capability {name} (as JSON) matching /{deny.pattern.pattern}/",
+                    found=line.strip()[:200], fix=deny.fix)
+            for line in rendered.splitlines() if deny.pattern.search(line)
+        ]  # fmt: skip
+    return findings
 
 
 # D14 ------------------------------------------------------------------------------
