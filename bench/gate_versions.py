@@ -26,10 +26,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from ssot_audit import catalogue, gate_versions  # noqa: E402
+from ssot_audit import catalogue, gate_sources, gate_versions  # noqa: E402
 from ssot_audit.gate_decisions import decision_text  # noqa: E402
 
-WATCHED = [f"{gate_versions.VERIFY}/", gate_versions.REGISTRY]  # what a gate's version and presence depend on
+WATCHED = [f"{gate_sources.VERIFY}/", gate_sources.REGISTRY]  # what a gate's version and presence depend on
 
 
 class Mirror:
@@ -72,24 +72,24 @@ class Seen:
         return decision_text(self.text, self.helpers_from)
 
 
-def state(mirror: Mirror, sha: str, gates: list[str]) -> dict[str, tuple[str, gate_versions.GateSource | None]]:
+def state(mirror: Mirror, sha: str, gates: list[str]) -> dict[str, tuple[str, gate_sources.GateSource | None]]:
     """Per gate at a commit: ("absent", None) when its gate list leaves it out, else ("source", source or None)."""
     files = mirror.files(sha)
 
     def read(rel: str) -> str | None:
         return mirror.blob(files[rel]) if rel in files else None
 
-    names = [rel.rsplit("/", 1)[1] for rel in files if rel.startswith(f"{gate_versions.VERIFY}/")]
-    listed = gate_versions.gate_list(
-        frozenset(gate_versions.sections(read(gate_versions.DRIFT_GATE) or "")[1]),
-        gate_versions.registry_gates(read(gate_versions.REGISTRY)),
+    names = [rel.rsplit("/", 1)[1] for rel in files if rel.startswith(f"{gate_sources.VERIFY}/")]
+    listed = gate_sources.gate_ids(
+        frozenset(gate_sources.sections(read(gate_sources.DRIFT_GATE) or "")[1]),
+        gate_sources.registry_ids(read(gate_sources.REGISTRY)),
     )
     out = {}
     for gate in gates:
         if listed and listed.absent(gate):
             out[gate] = ("absent", None)
         else:
-            out[gate] = ("source", gate_versions.gate_source(gate, read, names))
+            out[gate] = ("source", gate_sources.gate_source(gate, read, names))
     return out
 
 
@@ -109,7 +109,7 @@ def known(gate: str, mark: str) -> bool:
 
 def versions_seen(mirror: Mirror, commits, gates) -> dict[str, dict[str, Seen]]:
     seen: dict[str, dict[str, Seen]] = {g: {} for g in gates}
-    marks: dict[gate_versions.GateSource, str] = {}
+    marks: dict[gate_sources.GateSource, str] = {}
     for sha, day, now in walk(mirror, commits, gates):
         for gate, (kind, source) in now.items():
             if kind == "source" and source is not None:
@@ -173,7 +173,7 @@ def cmd_judged(mirror: Mirror, options, gates) -> None:
     static = [g for g in gates if g in static]
     rows, worst, stale = [], None, {}
 
-    def unknown_version(gate: str, source: gate_versions.GateSource | None) -> bool:
+    def unknown_version(gate: str, source: gate_sources.GateSource | None) -> bool:
         if (gate, source) not in stale:
             stale[gate, source] = source is not None and gate_versions.resolve(gate, source).version is None
         return stale[gate, source]

@@ -60,6 +60,8 @@ def test_a_tree_with_neither_lists_nothing(tmp_path):
     assert listed.gates == () and listed.source == "no gate registry and no gate sections in drift-gate.sh"
 
 
-def test_a_registry_that_breaks_its_schema_is_named(tmp_path):
-    listed = gate_registry.gate_list(_repo(tmp_path, "gates:\n  - {id: 33}\n"))
-    assert listed.gates == () and listed.source.startswith("gate registry unreadable")
+def test_a_registry_that_breaks_its_schema_is_named_and_its_gates_still_listed(tmp_path):
+    broken = REGISTRY.replace("severity: medium,", "severity: [medium],")
+    listed = gate_registry.gate_list(_repo(tmp_path, broken))
+    assert listed.source.startswith("gate registry unreadable") and "its gates by their IDs" in listed.source
+    assert [g.id for g in listed.active] == ["D1", "D33", "D900"] and listed.get("D900").name is None

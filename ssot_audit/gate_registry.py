@@ -8,10 +8,10 @@ each one's name, category, class, severity and fix hint, and says which are reti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import catalogue
-from .gate_versions import DRIFT_GATE, VERIFY, gate_source, sections
+from .gate_sources import DRIFT_GATE, VERIFY, gate_source, tree_gate_ids
 from .repo import Repo, Source, SourceError, SourceMissing
 
 REGISTRY = Source("ops/bindings/gate.registry.yaml", "gate.registry.schema.json", required=False)
@@ -65,27 +65,39 @@ def _from_registry(repo: Repo, data: dict) -> GateList:
     return GateList(repo.display(REGISTRY.rel), tuple(sorted(gates, key=lambda g: _order(g.id))))
 
 
-def _from_drift_gate(repo: Repo) -> GateList:
-    """Before the registry, drift-gate.sh's `# D<n>` sections are the list; the catalogue names them."""
-    text = repo.tree.text(DRIFT_GATE) or ""
+def _from_sections(repo: Repo, gates: frozenset[str]) -> list[Gate]:
+    """Gates drift-gate.sh runs that the registry does not describe (all of them, before it existed): named
+    by the catalogue where ssot-audit re-implements them, their script the one their section dispatches to."""
     names = [node.name for node in repo.tree.children(VERIFY)] if repo.tree.is_dir(VERIFY) else []
     ours = {e.id: e for e in catalogue.load().of_kind("gate")}
-    gates = []
-    for gate in sorted(sections(text), key=_order):
-        path, _ = gate_source(gate, repo.tree.text, names) or (None, None)
-        script = path if path and not path.startswith(f"{DRIFT_GATE} ") else DRIFT_GATE
+    out = []
+    for gate in gates:
+        source = gate_source(gate, repo.tree.text, names)
+        script = source.path if source and not source.path.startswith(f"{DRIFT_GATE} ") else DRIFT_GATE
         entry = ours.get(gate)
-        gates.append(Gate(gate, entry.title if entry else None, entry.category if entry else None,
-                          entry.cls if entry else None, entry.severity if entry else None, None, script,
-                          script == DRIFT_GATE))  # fmt: skip
-    return GateList(f"{repo.display(DRIFT_GATE)} (no gate registry yet)", tuple(gates))
+        out.append(Gate(gate, entry.title if entry else None, entry.category if entry else None,
+                        entry.cls if entry else None, entry.severity if entry else None, None, script,
+                        script == DRIFT_GATE))  # fmt: skip
+    return out
 
 
 def gate_list(repo: Repo) -> GateList:
+    """Every gate the tree runs or retires (gate_sources.tree_gate_ids: its registry's and drift-gate.sh's), each
+    as the registry describes it where it can be read."""
+    ids = tree_gate_ids(repo.tree)
     loaded = repo.try_load(REGISTRY)
-    if not isinstance(loaded, SourceError):
-        return _from_registry(repo, loaded.data)
-    if not isinstance(loaded, SourceMissing):
-        return GateList(f"gate registry unreadable: {loaded.message}")
-    listed = _from_drift_gate(repo)
-    return listed if listed.gates else GateList("no gate registry and no gate sections in drift-gate.sh")
+    described = _from_registry(repo, loaded.data) if not isinstance(loaded, SourceError) else GateList("")
+    if isinstance(loaded, SourceMissing):
+        source = f"{repo.display(DRIFT_GATE)} (no gate registry yet)"
+    elif isinstance(loaded, SourceError):
+        source = f"gate registry unreadable: {loaded.message}; its gates by their IDs"
+    else:
+        source = described.source
+    if ids is None:
+        missing = isinstance(loaded, SourceMissing)
+        return GateList("no gate registry and no gate sections in drift-gate.sh" if missing else source)
+    known = {g.id for g in described.gates}
+    unlisted = frozenset((ids.runs | ids.retired) - known)
+    gates = [*described.gates, *_from_sections(repo, unlisted)]
+    gates = [g if g.id not in ids.retired else replace(g, retired=True) for g in gates]
+    return GateList(source, tuple(sorted(gates, key=lambda g: _order(g.id))))

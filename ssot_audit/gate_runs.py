@@ -20,6 +20,7 @@ from . import catalogue as catalogue_mod
 from . import spine_gates
 from .findings import Finding
 from .gate_registry import Gate, GateList, gate_list
+from .gate_sources import DRIFT_GATE, sections
 from .repo import Repo
 from .tree import Tree
 
@@ -116,6 +117,4 @@ class GateRuns:
 def _inline(repo: Repo, gate: Gate) -> str | None:
     if not gate.inline:
         return None
-    from .gate_versions import DRIFT_GATE, sections
-
-    return sections(repo.tree.text(DRIFT_GATE) or "").get(gate.id)
+    return sections(repo.tree.text(DRIFT_GATE) or "")[1].get(gate.id)

@@ -18,111 +18,25 @@ the one place that says so.
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from typing import NamedTuple
 from weakref import WeakKeyDictionary
 
-from .checks.gates.scan import strip_comment
 from .gate_decisions import decision_text
+from .gate_sources import VERIFY, GateSource, gate_source, tree_gate_ids
 from .repo import Repo
+from .report.results import NOT_APPLICABLE
 from .sources.structured import bundled_yaml
 from .tree import Tree
 
-VERIFY = "surfaces/verify"
-DRIFT_GATE = f"{VERIFY}/drift-gate.sh"
-REGISTRY = "ops/bindings/gate.registry.yaml"
 ABSENT = "the spine carries no source for this gate; judged by the newest version ssot-audit encodes"
-NOT_APPLICABLE = "not applicable here:"  # report.results.NOT_APPLICABLE: how the engine tells it from "not proven"
-_HEADER = re.compile(r"^#\s*(D\d+)\b")
-_SCRIPT = re.compile(r"surfaces/verify/([\w.-]+\.sh)")
-_ENTRY = re.compile(r"^[ \t]*-[ \t]+(?:\{[ \t]*)?id:[ \t]*['\"]?(D\d+)\b", re.MULTILINE)
-_RETIRED = re.compile(r"\bretired:[ \t]*true\b")
-
-
-class GateSource(NamedTuple):
-    path: str  # the script, or "drift-gate.sh (section Dn)"
-    text: str
-    helpers_from: str = ""  # the text that defines the helpers it calls: drift-gate.sh's preamble, for a section
 
 
 def fingerprint(text: str, helpers_from: str = "") -> str:
     """sha256 (first 16 hex digits) of what the script decides with, all whitespace removed."""
     code = "".join(decision_text(text, helpers_from).split())
     return hashlib.sha256(code.encode()).hexdigest()[:16]
-
-
-@lru_cache(maxsize=4)  # every gate's source is looked up in the same drift-gate.sh
-def sections(script: str) -> tuple[str, dict[str, str]]:
-    """drift-gate.sh's preamble (before the first gate) and its block for each gate: from its `# D<N>`
-    header line to the next one."""
-    preamble: list[str] = []
-    blocks: dict[str, list[str]] = {}
-    current = None
-    for line in script.splitlines():
-        match = _HEADER.match(line)
-        if match:
-            current = match[1]
-            blocks.setdefault(current, [])
-        (blocks[current] if current else preamble).append(line)
-    return "\n".join(preamble), {gate: "\n".join(lines) for gate, lines in blocks.items()}
-
-
-def gate_source(gate: str, read: Callable[[str], str | None], names: list[str]) -> GateSource | None:
-    """The gate's source in a tree; `read` gives a file's text, `names` the files in surfaces/verify/.
-    None when the tree carries neither a section nor a script for the gate."""
-    preamble, blocks = sections(read(DRIFT_GATE) or "")
-    block = blocks.get(gate)
-    own = re.compile(rf"{gate.lower()}-[\w.-]+\.sh$")
-    if block is not None:
-        code = "\n".join(strip_comment(line) for line in block.splitlines())
-        scripts = [s for s in _SCRIPT.findall(code) if s in names]
-        script = next((s for s in scripts if own.match(s)), scripts[0] if scripts else None)
-        if script is None:
-            return GateSource(f"{DRIFT_GATE} (section {gate})", block, preamble)
-        return GateSource(f"{VERIFY}/{script}", read(f"{VERIFY}/{script}") or "")
-    script = next((n for n in sorted(names) if own.match(n)), None)
-    return GateSource(f"{VERIFY}/{script}", read(f"{VERIFY}/{script}") or "") if script else None
-
-
-class GateList(NamedTuple):
-    """The gates a tree runs: its registry's (from 2026-02-13) and drift-gate.sh's sections together."""
-
-    runs: frozenset[str]
-    retired: frozenset[str]  # retired in the registry: no longer run, whatever drift-gate.sh still says
-
-    def absent(self, gate: str) -> str | None:
-        """Why the tree does not run the gate (the reason a test of it is not applicable), or None."""
-        if gate in self.retired:
-            return f"{NOT_APPLICABLE} {gate} is retired in this spine"
-        if gate not in self.runs:
-            return f"{NOT_APPLICABLE} {gate} is not in this spine yet"
-        return None
-
-
-def registry_gates(text: str | None) -> tuple[frozenset[str], frozenset[str]]:
-    """(active, retired) gate IDs of a gate registry's text: its `- id: D<n>` entries, read without a YAML
-    parse (a 180 KB file at 2026-03-05; the gates only need its IDs and retired flags)."""
-    if not text:
-        return frozenset(), frozenset()
-    starts = list(_ENTRY.finditer(text))
-    active, retired = set(), set()
-    for index, match in enumerate(starts):
-        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
-        (retired if _RETIRED.search(text, match.end(), end) else active).add(match[1])
-    return frozenset(active), frozenset(retired)
-
-
-def gate_list(runs_sections: frozenset[str], registry: tuple[frozenset[str], frozenset[str]]) -> GateList | None:
-    """The tree's gate list from drift-gate.sh's section IDs and its registry's (active, retired) IDs; None
-    when it has neither (a data-only extract, a stub drift-gate.sh)."""
-    active, retired = registry
-    if not (runs_sections or active or retired):
-        return None
-    return GateList(runs_sections | active, retired)
 
 
 @dataclass(frozen=True)
@@ -175,17 +89,11 @@ def knowledge(repo: Repo, gate: str) -> Knowledge:
     # which cannot change under it), not once per item, each time listing surfaces/verify/ and its sections.
     known = _KNOWN.setdefault(repo.tree, {})
     if gate not in known:
-        listed = tree_gates(repo.tree)
+        listed = tree_gate_ids(repo.tree)
         absent = listed.absent(gate) if listed else None
         names = [node.name for node in repo.tree.children(VERIFY)] if repo.tree.is_dir(VERIFY) else []
         known[gate] = _resolved(gate, None if absent else gate_source(gate, repo.tree.text, names), absent)
     return known[gate]
-
-
-def tree_gates(tree: Tree) -> GateList | None:
-    """The tree's gate list (see gate_list); each file read once per content, also across a history's commits."""
-    runs_sections = tree.derived(DRIFT_GATE, ("gate sections",), lambda text: frozenset(sections(text or "")[1]))
-    return gate_list(runs_sections, tree.derived(REGISTRY, ("registry gates",), registry_gates))
 
 
 _KNOWN: WeakKeyDictionary[Tree, dict[str, Knowledge]] = WeakKeyDictionary()
@@ -194,6 +102,11 @@ _KNOWN: WeakKeyDictionary[Tree, dict[str, Knowledge]] = WeakKeyDictionary()
 @lru_cache(maxsize=1024)  # by the source's text, not the repo: one tree per commit in a history
 def _resolved(gate: str, source: GateSource | None, absent: str | None) -> Knowledge:
     return resolve(gate, source, absent=absent)
+
+
+def absent(repo: Repo, gate: str) -> str | None:
+    """Why the tree does not run `gate` (its list leaves it out, or retires it); None when it does."""
+    return knowledge(repo, gate).absent
 
 
 def settings(repo: Repo, gate: str) -> dict:

@@ -195,9 +195,11 @@ def cases(spec: Spec, estate: Estate, host: str | None = None) -> list[Case]:
         if any(isinstance(p.value, Unreadable) for p in combo):  # what it would have checked is unknown: all of it
             claims = tuple(e for e in catalogue_mod.load().entries.values() if spec.name in e.covered_by)
         ids = tuple((e.kind, e.id) for e in claims)
+        mine = estate.spine is not None and spec.name not in catalogue_mod.SCRIPT_TESTS
         if ids not in stale:  # (the spine's own script is its own version: never stale)
-            mine = estate.spine and spec.name not in catalogue_mod.SCRIPT_TESTS
             stale[ids] = gate_versions.stale(estate.spine.repo, list(ids)) if mine else None
+        if mine and not stale[ids]:  # a case that runs answers for none of the gates this tree does not run
+            claims = tuple(e for e in claims if e.kind != "gate" or not gate_versions.absent(estate.spine.repo, e.id))
         covering = waivers_mod.covering(active, list(ids))
         out.append(Case(
             spec, raw, {arg: p.value for arg, p in zip(spec.item_args, combo, strict=True)}, case_facets, claims,
