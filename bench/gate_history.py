@@ -36,10 +36,10 @@ sys.path.insert(0, str(REPO))
 
 from ssot_audit import gate_versions  # noqa: E402
 from ssot_audit.catalogue import load  # noqa: E402
+from ssot_audit.gate_sources import sections  # noqa: E402
 from ssot_audit.repo import Repo  # noqa: E402
 
 FIRST_DAY = "2026-02-07"
-SECTION = re.compile(r"^# (D\d+)\b")
 VERDICT = re.compile(r"^(D\d+) [^\n]*?\.\.\. ?(PASS|FAIL|WARN)", re.MULTILINE)
 OURS = {"passed": "P", "failed": "F", "not proven": "S", "not applicable": "-", "waived": "W"}
 LOCAL_ONLY = {"D4", "D11", "D29", "D30", "D31", "D32", "D41", "D44", "D46"}  # read the workstation, not the tree
@@ -75,18 +75,6 @@ def ours(tree: Path, reports: Path, now: str) -> dict[str, str]:
     subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     entries = json.loads((reports / "results.json").read_text())["entries"]
     return {e["id"]: OURS.get(e["status"], e["status"]) for e in entries if e["kind"] == "gate"}
-
-
-def sections(script: str) -> tuple[str, dict[str, str]]:
-    """drift-gate.sh split into its preamble and one block per gate (from its `# D<N>` header to the next)."""
-    preamble, blocks, current = [], {}, None
-    for line in script.splitlines():
-        match = SECTION.match(line)
-        if match:
-            current = match[1]
-            blocks.setdefault(current, [])
-        (blocks[current] if current else preamble).append(line)
-    return "\n".join(preamble), {gate: "\n".join(lines) for gate, lines in blocks.items()}
 
 
 def judged(tree: Path, gates: list[str]) -> tuple[list[str], list[str]]:

@@ -8,30 +8,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from timing import ENV
-
-SINCE, UNTIL = "2026-02-07T00:00:00-05:00", "2026-02-17T23:59:59-05:00"
+from timing import ENV, mirror_of, window_options
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mirror", type=Path, default=Path(os.environ.get("SPINE_MIRROR", "")) or None)
-    parser.add_argument("--since", default=SINCE)
-    parser.add_argument("--until", default=UNTIL)
+    window_options(parser)
     options = parser.parse_args()
-    if not options.mirror or not options.mirror.is_dir():
-        sys.exit("needs the public spine: --mirror GIT_DIR or $SPINE_MIRROR (a bare clone)")
+    mirror = mirror_of(options)
     program = str(Path(sys.executable).parent / "ssot-audit")
     with tempfile.TemporaryDirectory() as tmp:
         clone = Path(tmp) / "spine"
-        subprocess.run(["git", "clone", "-q", "--no-checkout", str(options.mirror), str(clone)], check=True)
+        subprocess.run(["git", "clone", "-q", "--no-checkout", str(mirror), str(clone)], check=True)
         log = ["git", "-C", str(clone), "log", "--first-parent", "--format=%cI", f"--since={options.since}",
                f"--until={options.until}", "HEAD"]  # fmt: skip
         dates = subprocess.run(log, capture_output=True, text=True, check=True).stdout.split()

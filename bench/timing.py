@@ -6,6 +6,7 @@ shells and CI images, would re-compile the suite and pytest's rewritten tests on
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -74,3 +75,19 @@ def bare_pytest(runs: int) -> float:
 def pure_pytest(runs: int) -> Measure:
     """pytest with no plugins at all running one trivial test: what a hook is compared with."""
     return _trivial(runs, {**ENV, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
+
+
+SINCE, UNTIL = "2026-02-07T00:00:00-05:00", "2026-02-17T23:59:59-05:00"  # the loop window, in the spine's zone
+
+
+def window_options(parser: argparse.ArgumentParser) -> None:
+    """The public spine's mirror and the window of its history a benchmark reads."""
+    parser.add_argument("--mirror", type=Path, default=Path(os.environ.get("SPINE_MIRROR", "")) or None)
+    parser.add_argument("--since", default=SINCE)
+    parser.add_argument("--until", default=UNTIL)
+
+
+def mirror_of(options: argparse.Namespace) -> Path:
+    if not options.mirror or not options.mirror.is_dir():
+        sys.exit("needs the public spine: --mirror GIT_DIR or $SPINE_MIRROR (a bare clone)")
+    return options.mirror

@@ -73,13 +73,15 @@ def audit_of(config: pytest.Config) -> Audit:
     return config.stash[AUDIT]
 
 
+_SPECS: dict[tuple, Spec] = {}
+
+
 def _spec(function, module, nodeid: str) -> Spec:
     """One Spec per test function, however many items pytest makes of it."""
-    spec = getattr(function, "_ssot_spec", None)
-    if spec is None or spec.nodeid != nodeid:
-        spec = Spec.of(function, module, nodeid)
-        function._ssot_spec = spec
-    return spec
+    key = (function, nodeid)
+    if key not in _SPECS:
+        _SPECS[key] = Spec.of(function, module, nodeid)
+    return _SPECS[key]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
