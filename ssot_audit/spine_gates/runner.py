@@ -185,10 +185,12 @@ class Runner:
 
         argv = ["bash", str(script)]
         if self._preload:
-            # an offset rather than a time: every process of the run sees one clock, moving at its pace,
-            # from the audit's time on (never before it: the snapshot's files carry that time)
+            # An offset rather than a time: every process of the run sees one clock, moving at its pace,
+            # from the audit's time on (never before it: the snapshot's files carry that time). File times
+            # are not shifted. The monotonic clock is faked too (libfaketime's default): with it real,
+            # libfaketime 0.9.10 turns Python 3.11's time.sleep into EINVAL (wolfcw/libfaketime#426).
             offset = math.ceil(self.clock.timestamp() - time.time())
-            argv = ["env", *self._preload, f"FAKETIME={offset:+d}", "DONT_FAKE_MONOTONIC=1", "NO_FAKE_STAT=1", *argv]
+            argv = ["env", *self._preload, f"FAKETIME={offset:+d}", "NO_FAKE_STAT=1", *argv]
         protect = [root for root in (self.spine_root, self.workbench_root) if root is not None]
         command = self._sandbox.command(argv, self._scratch / "code", workdir / "layer", protect)
         outcome = execute(command, self._environment(home, tmp), self._spine, self.timeout)
