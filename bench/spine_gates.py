@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from selftest.yq_shim import install  # noqa: E402
-from ssot_audit.gate_versions import DRIFT_GATE, sections  # noqa: E402
+from ssot_audit.gate_sources import DRIFT_GATE, sections  # noqa: E402
 from ssot_audit.spine_gates import Runner, ScriptRequest  # noqa: E402
 
 
@@ -40,7 +40,7 @@ def git(git_dir: str, *args: str) -> bytes:
 def requests_of(tree: Path) -> list[ScriptRequest]:
     """The active gates of the tree's registry, as the engine asks for them."""
     registry = yaml.safe_load((tree / "ops/bindings/gate.registry.yaml").read_text())
-    blocks = sections((tree / DRIFT_GATE).read_text())
+    _, blocks = sections((tree / DRIFT_GATE).read_text())
     requests = []
     for gate in registry["gates"]:
         if gate.get("retired") is True:

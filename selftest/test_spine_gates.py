@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from selftest.yq_shim import install
-from ssot_audit.gate_versions import sections
+from ssot_audit.gate_sources import sections
 from ssot_audit.spine_gates import Runner, ScriptRequest, runner, snapshot
 
 CLOCK = datetime(2026, 3, 5, 10, 51, 47, tzinfo=timezone.utc)
@@ -154,7 +154,7 @@ def build_spine(root: Path, gates: dict[str, str]) -> list[ScriptRequest]:
     requests = []
     text = (root / "surfaces/verify/drift-gate.sh").read_text()
     for entry in registry:
-        block = sections(text)[entry["id"]] if entry["inline"] else None
+        block = sections(text)[1][entry["id"]] if entry["inline"] else None
         requests.append(ScriptRequest(entry["id"], entry["check_script"], block))
     return requests
 

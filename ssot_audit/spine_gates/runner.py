@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..gate_sources import DRIFT_GATE, sections
 from .classify import READ_LIMIT, Needs, needs
 from .sandbox import MOUNT_FAILED, Containment, execute, probe
 from .snapshot import SnapshotError, take
 
-DRIFT_GATE = "surfaces/verify/drift-gate.sh"
 VERDICTS = ("PASS", "FAIL", "WARN", "TIMEOUT", "NOT RUN", "ERROR")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 # How the spine's scripts say "warning" (`WARN: x`, `D45 WARN: x`, `D123-R4 WARN: x`, `RESULT: WARNING`,
@@ -37,7 +37,6 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 WARN_LINE = re.compile(
     r"^\s*(?:D\d+[-.\w]*:?\s+)?(?:\S[^\n]*?\.\.\.\s+)?(?:RESULT:\s+)?(?:WARN(?:ING)?(?![A-Za-z])|⚠)", re.M
 )
-_GATE_HEADER = re.compile(r"^#\s*D\d+\b")
 _BANNER = re.compile(r"^echo\s+[\"']=== DRIFT GATE")
 _LIBFAKETIME = re.compile(rb"(/[\x21-\x7e]*/libfaketime(?:\.so\.1|\.1\.dylib))\0")
 _YQ_PROBE = ("a: 1\n", "!!int")  # mikefarah's `yq e '.a | type' -` answers !!int; a jq wrapper errors
@@ -70,11 +69,10 @@ def runnable_inline(drift_gate: str, block: str) -> str | None:
     """One inline gate of drift-gate.sh on its own: what the file sets up above its first gate (`set
     -euo pipefail`, the root, the pass/fail/warn helpers and their counters), the gate's block, and an
     exit with the file's FAIL counter. None when the file has no gate sections."""
-    lines = drift_gate.splitlines()
-    first = next((i for i, line in enumerate(lines) if _GATE_HEADER.match(line)), None)
-    if first is None:
+    preamble, blocks = sections(drift_gate)
+    if not blocks:
         return None
-    setup = [line for line in lines[:first] if not _BANNER.match(line)]
+    setup = [line for line in preamble.splitlines() if not _BANNER.match(line)]
     return "\n".join([*setup, block, 'exit "${FAIL:-0}"', ""])
 
 
