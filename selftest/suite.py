@@ -91,8 +91,16 @@ def run_suite(pytester: pytest.Pytester, estate: Path, *args: str, markers: str 
 
 
 def judgement(document: dict) -> dict:
-    """What a run tells the user, from its results.json: everything but how it was started (its `run` record)."""
-    return {k: v for k, v in document.items() if k != "run"}
+    """What a run tells the user, from its results.json: everything but how it was started (its `run` record)
+    and how long the spine's own scripts took."""
+    out = {k: v for k, v in document.items() if k != "run"}
+    if out.get("gate_coverage"):
+        scripts = out["gate_coverage"]["spine_scripts"]
+        out["gate_coverage"] = {
+            **out["gate_coverage"],
+            "spine_scripts": {**scripts, "seconds": None, "per_gate": sorted(scripts["per_gate"])},
+        }
+    return out
 
 
 def one_engine(pytester: pytest.Pytester, estate: Path, tmp_path: Path, *args: str,

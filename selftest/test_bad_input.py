@@ -284,5 +284,7 @@ def test_file_over_the_size_cap_is_refused_unread(tmp_path):
     for rel in (GAPS, "agentic-spine/docs/archive.md"):
         assert f"{rel}: cannot be read: refused: {cap}" in output, output[-3000:]
     peak = int(output.split("peak-rss-kib ")[1].split()[0])
-    assert peak < 300 * 1024, f"peak RSS {peak} KiB"
+    # Either file read would cost at least its 1 GiB; a normal run takes about 100 MiB, and more on a loaded
+    # machine (its peak has been seen at 475 MiB there), so the bound sits between the two.
+    assert peak < 768 * 1024, f"peak RSS {peak} KiB"
     assert " passed" in output

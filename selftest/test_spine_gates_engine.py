@@ -21,11 +21,22 @@ gates:
      fix_hint: bring the tailnet up, check_script: surfaces/verify/d901-tailnet-answers.sh}
   - {id: D902, name: queue-is-sorted, category: ssot-hygiene, gate_class: invariant, severity: low,
      check_script: surfaces/verify/d902-queue-sorted.sh}
+  - {id: D903, name: no-stray-logs, category: path-hygiene, gate_class: invariant, severity: medium,
+     fix_hint: remove the logs, check_script: surfaces/verify/d903-no-stray-logs.sh}
+  - {id: D904, name: watcher, category: process-hygiene, gate_class: advisory, severity: low,
+     check_script: surfaces/verify/d904-watcher.sh}
+  - {id: D2, name: no-runs-trace, category: path-hygiene, gate_class: invariant, severity: medium,
+     check_script: surfaces/verify/no-runs-trace.sh}
 """
 SCRIPTS = {
-    "d900-notes-dated.sh": '#!/usr/bin/env bash\nset -eu\ngrep -q "updated:" "$SPINE_ROOT/ops/bindings/ssh.targets.yaml"\n',
+    # reads the tree: its targets file names each target's host
+    "d900-notes-dated.sh": '#!/usr/bin/env bash\nset -eu\ngrep -q "host:" "$SPINE_ROOT/ops/bindings/ssh.targets.yaml"\n',
     "d901-tailnet-answers.sh": "#!/usr/bin/env bash\nset -eu\nssh -o BatchMode=yes infra-core true\n",
     "d902-queue-sorted.sh": "#!/usr/bin/env bash\nexit 0\n",
+    "d903-no-stray-logs.sh": '#!/usr/bin/env bash\necho "D903 FAIL: stray log $SPINE_ROOT/debug.log"\nexit 1\n',
+    "d904-watcher.sh": '#!/usr/bin/env bash\necho "D904 WARN: watcher not loaded"\nexit 0\n',
+    # the spine's own D2, made to disagree with ssot-audit's (no runs/ directory in the estate: ours passes)
+    "no-runs-trace.sh": '#!/usr/bin/env bash\necho "D2 FAIL: a runs/ trace"\nexit 1\n',
 }
 
 
@@ -58,8 +69,8 @@ def test_every_listed_gate_is_an_entry_named_by_the_registry(pytester, tmp_path)
     # the script reaches a host: it belongs to the live half, so -m static leaves it out
     assert "test_spine_gate_on_hosts did not run (deselected by -m 'static')" in gates["D901"]["evidence"]
     cover = document["gate_coverage"]
-    assert cover["active"] == 4 and cover["retired"] == ["D21"]
-    assert set(cover["judged_by"]["ssot-audit"]) <= {"D1"} and "D900" in sum(cover["not_judged"].values(), [])
+    assert cover["active"] == 7 and cover["retired"] == ["D21"]
+    assert set(cover["judged_by"]["ssot-audit"]) <= {"D1", "D2"} and "D900" in sum(cover["not_judged"].values(), [])
 
 
 def test_a_gate_is_selected_by_its_id(pytester, tmp_path):
@@ -78,3 +89,24 @@ def test_a_gate_that_needs_a_host_is_never_run_and_says_why(pytester, tmp_path):
     listed = gate_runs.listed(repo)
     assert gate_runs.needs(repo, listed.get("D901")).network and not gate_runs.needs(repo, listed.get("D900")).network
     assert gate_runs.script_tests(repo)["D901"] == "test_spine_gate_on_hosts"
+
+
+def test_with_the_option_the_spine_scripts_judge_and_are_compared(pytester, tmp_path):
+    """--ssot-run-spine-gates: each listed gate is judged by its own script, contained; one ssot-audit also
+    re-implements is judged by both, and a disagreement between the two is a finding of its own."""
+    estate = spine_with_registry(tmp_path)
+    one_engine(pytester, estate, tmp_path, "--ssot-run-spine-gates", markers="static")
+    gates, document = entries(tmp_path / "reports-pytest")
+    assert (gates["D900"]["status"], gates["D900"]["judged_by"]) == ("passed", "spine script")
+    assert (gates["D904"]["status"], gates["D904"]["judged_by"]) == ("passed", "spine script")  # WARN: no failure
+    d903 = gates["D903"]
+    assert (d903["status"], d903["judged_by"]) == ("failed", "spine script")
+    (finding,) = d903["findings"]
+    assert finding["file"] == "agentic-spine/surfaces/verify/d903-no-stray-logs.sh" and "stray log" in finding["found"]
+    assert finding["fix"] == "remove the logs"
+    d2 = gates["D2"]
+    assert (d2["status"], d2["judged_by"]) == ("failed", "both")
+    assert "ssot-audit and the spine's D2 disagree at this commit" in [f["message"] for f in d2["findings"]]
+    spine_scripts = document["gate_coverage"]["spine_scripts"]
+    assert spine_scripts["allowed"] and set(spine_scripts["per_gate"]) >= {"D900", "D902", "D903", "D904", "D2"}
+    assert "D901" not in spine_scripts["per_gate"]  # it reaches a host: never run

@@ -21,7 +21,7 @@ from .gate_registry import GateList
 from .gate_runs import GateRuns
 from .gitobjects import GitError, toplevel
 from .gittree import commit_tree
-from .pytest_rules import Selection
+from .pytest_rules import Selection, in_node_id
 from .redact import redact
 from .report import closeout, terminal
 from .report import environment as environment_mod
@@ -56,8 +56,17 @@ class Audit:
         options = self.options
         repo = self.estate.spine.repo if self.estate.spine else None
         workbench = self.roots.workbench.path if self.roots.workbench.path.is_dir() else None
-        return GateRuns(repo, bool(options.ssot_run_spine_gates), workbench_root=workbench,
-                        clock=self.now if options.now else None, timeout=options.ssot_spine_gate_timeout)  # fmt: skip
+        scripts = GateRuns(repo, bool(options.ssot_run_spine_gates), workbench_root=workbench,
+                           clock=self.now if options.now else None, timeout=options.ssot_spine_gate_timeout)  # fmt: skip
+        if scripts.allowed and self._closers:  # the scripts copy the checkout's files, not the commit judged
+            scripts.allowed, scripts.why_not = (
+                False,
+                (
+                    f"the spine's own scripts run on a checkout's files, not on "
+                    f"{self.judged}: run them outside a hook (--ssot-judge worktree)"
+                ),
+            )
+        return scripts
 
     # --- the cases and their runs -------------------------------------------------------------
     def cases(self, spec: Spec, host: str | None = None) -> list[grid_mod.Case]:
@@ -74,8 +83,10 @@ class Audit:
 
     def plan_scripts(self, cases) -> None:
         """The spine gate scripts the selected cases will ask for: run together, side by side, at the first ask."""
-        self.estate.spine_gate_runs.plan([c.values["spine_gate"] for c in cases
-                                          if c is not None and isinstance(c.values.get("spine_gate"), str)])  # fmt: skip
+        self.estate.spine_gate_runs.plan([
+            c.values["spine_gate"] for c in cases if c is not None and isinstance(c.values.get("spine_gate"), str)
+            and self.selection.selects(c.nodeid, c.spec.function, c.spec.marks, in_node_id(c.id))
+        ])  # fmt: skip
 
     def judge(self, spec: Spec) -> list[TestResult]:
         """The selected cases of `spec`, run without a pytest session (the in-process run)."""

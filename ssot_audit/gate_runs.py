@@ -9,6 +9,7 @@ never from how it failed: such a gate belongs to the live half, and no spine scr
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,10 +19,12 @@ import pytest
 
 from . import catalogue as catalogue_mod
 from . import spine_gates
+from .checks.gates import advise
 from .findings import Finding
 from .gate_registry import Gate, GateList, gate_list
 from .gate_sources import DRIFT_GATE, sections
 from .repo import Repo
+from .report.results import NOT_APPLICABLE
 from .tree import Tree
 
 OPTION = "--ssot-run-spine-gates"
@@ -41,7 +44,7 @@ def needs(repo: Repo, gate: Gate) -> spine_gates.Needs:
     known = _NEEDS.setdefault(repo.tree, {})
     if gate.id not in known:
         text = _inline(repo, gate) if gate.inline else repo.tree.text(gate.script) if gate.script else None
-        known[gate.id] = spine_gates.needs(text or "")
+        known[gate.id] = spine_gates.needs(text or "", repo.tree.text, gate.script or "")
     return known[gate.id]
 
 
@@ -99,7 +102,11 @@ class GateRuns:
         need = needs(self.repo, listing)
         if need.network:
             pytest.skip(f"not judged: needs the network or a host ({need.network}); no spine script reaches one")
+        if need.macos and sys.platform != "darwin":
+            pytest.skip(f"{NOT_APPLICABLE} the spine's script runs only on macOS ({need.macos})")
         run = self._run(gate)
+        if run.verdict == "WARN":  # the spine's meaning: a warning, never a failure
+            advise(f"the spine's own {gate} warns: {run.output.strip()}")
         if run.verdict in ("PASS", "WARN"):
             return []
         if run.verdict != "FAIL":

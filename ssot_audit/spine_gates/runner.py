@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -137,10 +137,21 @@ class Runner:
 
     def _one(self, request: ScriptRequest) -> ScriptRun:
         try:
-            return self._attempt(request)
+            run = self._attempt(request)
         except (OSError, subprocess.SubprocessError) as exc:
             # the scratch directory's disk full, a file gone: this gate's error, not the whole run's
             return ScriptRun(request.gate, "ERROR", "", 0.0, f"could not run: {exc}")
+        return replace(run, output=self._as_checkouts(run.output))
+
+    def _as_checkouts(self, output: str) -> str:
+        """A run's output naming the checkouts, not their snapshots: a finding's reader opens the checkout (and
+        every run of the same tree reads the same)."""
+        if self._scratch is None:
+            return output
+        for name, root in (("agentic-spine", self.spine_root), ("workbench", self.workbench_root)):
+            if root is not None:
+                output = output.replace(str(self._scratch / "code" / name), str(root))
+        return output
 
     def _attempt(self, request: ScriptRequest) -> ScriptRun:
         gate = request.gate
