@@ -98,7 +98,12 @@ def judgement(document: dict) -> dict:
         scripts = out["gate_coverage"]["spine_scripts"]
         out["gate_coverage"] = {
             **out["gate_coverage"],
-            "spine_scripts": {**scripts, "seconds": None, "per_gate": sorted(scripts["per_gate"])},
+            "spine_scripts": {
+                **scripts,
+                "seconds": None,
+                "wall_seconds": None,
+                "per_gate": sorted(scripts["per_gate"]),
+            },
         }
     return out
 

@@ -4,10 +4,12 @@ by the spine's own script (--ssot-run-spine-gates), or both, and otherwise not j
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import stat
 from pathlib import Path
 
-from selftest.suite import copy_estate, one_engine, run_suite
+from selftest.suite import copy_estate, one_engine, run_suite, run_suite_raw
 
 SPINE = "agentic-spine"
 REGISTRY = """gate_count: {total: 5, active: 4, retired: 1}
@@ -110,3 +112,32 @@ def test_with_the_option_the_spine_scripts_judge_and_are_compared(pytester, tmp_
     spine_scripts = document["gate_coverage"]["spine_scripts"]
     assert spine_scripts["allowed"] and set(spine_scripts["per_gate"]) >= {"D900", "D902", "D903", "D904", "D2"}
     assert "D901" not in spine_scripts["per_gate"]  # it reaches a host: never run
+    closeout = (tmp_path / "reports-pytest/closeout.md").read_text()
+    assert re.search(r"the spine's scripts: \d+ run side by side in \d+ s \(\d+ s of gate time; slowest D\d+", closeout)
+
+
+def test_a_script_that_reads_the_workstation_or_an_absent_workbench_never_runs(pytester, tmp_path):
+    """The spine's D11 reads the operator's home and its D25 the workbench: a contained run has a scratch home,
+    and this run has no workbench, so neither script runs and each says why, rather than judging an empty tree."""
+    estate = spine_with_registry(tmp_path)
+    spine = estate / SPINE
+    registry = spine / "ops/bindings/gate.registry.yaml"
+    registry.write_text(
+        registry.read_text()
+        + "  - {id: D11, name: home-surface, category: path-hygiene, gate_class: invariant, severity: medium,\n"
+        "     check_script: surfaces/verify/d11-home-surface.sh}\n"
+        "  - {id: D25, name: secrets-cli-canonical, category: ssot-hygiene, gate_class: invariant, severity: medium,\n"
+        "     check_script: surfaces/verify/d25-secrets-cli.sh}\n"
+    )
+    for name in ("d11-home-surface.sh", "d25-secrets-cli.sh"):
+        script = spine / "surfaces/verify" / name
+        script.write_text('#!/usr/bin/env bash\necho "FAIL: ran"\nexit 1\n')
+        script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    shutil.rmtree(estate / "workbench")
+    result = run_suite_raw(pytester, estate, "--ssot-run-spine-gates", "-k", "D11 or D25", "-rs", markers="static")
+    text = result.stdout.str()
+    assert "reads the operator's workstation" in text and "it reads the workbench, and this run has none" in text
+    assert "FAIL: ran" not in text and result.parseoutcomes() == {
+        "skipped": 2,
+        "deselected": result.parseoutcomes()["deselected"],
+    }

@@ -116,7 +116,8 @@ class Audit:
     def gate_coverage(self) -> dict | None:
         scripts = self.estate.spine_gate_runs
         seconds = {gate: run.seconds for gate, run in scripts.runs.items()}
-        return gates_report.coverage(self.gate_list(), self.statuses(), seconds, scripts.containment, scripts.allowed)
+        return gates_report.coverage(self.gate_list(), self.statuses(), seconds, scripts.seconds, scripts.containment,
+                                     scripts.allowed)  # fmt: skip
 
     def statuses(self) -> list[EntryStatus]:
         """Each catalogue entry's status (with, for a failure, since when, when asked)."""

@@ -20,8 +20,8 @@ def _why(status: EntryStatus) -> str:
     return re.sub(r" \((?:agentic-spine/)?surfaces/verify/[^)]*\)", "", reason)
 
 
-def coverage(listed: GateList | None, statuses: list[EntryStatus], seconds: dict[str, float], containment: str,
-             allowed: bool) -> dict | None:  # fmt: skip
+def coverage(listed: GateList | None, statuses: list[EntryStatus], seconds: dict[str, float], wall: float,
+             containment: str, allowed: bool) -> dict | None:  # fmt: skip
     """results.json's `gate_coverage`; None without a spine to read a gate list from."""
     if listed is None:
         return None
@@ -39,7 +39,7 @@ def coverage(listed: GateList | None, statuses: list[EntryStatus], seconds: dict
         "judged_by": judged,
         "not_judged": dict(sorted(not_judged.items(), key=lambda kv: -len(kv[1]))),
         "not_applicable": sorted((s.entry.id for s in gates if s.status == "not applicable"), key=_order),
-        "spine_scripts": {"allowed": allowed, "containment": containment,
+        "spine_scripts": {"allowed": allowed, "containment": containment, "wall_seconds": round(wall, 3),
                           "seconds": round(sum(seconds.values()), 3),
                           "per_gate": {g: round(s, 3) for g, s in sorted(seconds.items(), key=lambda kv: _order(kv[0]))}},
     }  # fmt: skip
@@ -61,6 +61,12 @@ def statement(cover: dict) -> str:
             f"{len(cover['not_applicable'])} not applicable ({cover['source']})")  # fmt: skip
     if cover["retired"]:
         text += f"; retired: {', '.join(cover['retired'])}"
+    scripts = cover["spine_scripts"]
+    if scripts["per_gate"]:
+        slowest = max(scripts["per_gate"], key=scripts["per_gate"].get)
+        text += (f"; the spine's scripts: {len(scripts['per_gate'])} run side by side in {scripts['wall_seconds']:.0f} "
+                 f"s ({scripts['seconds']:.0f} s of gate time; slowest {slowest}, "
+                 f"{scripts['per_gate'][slowest]:.0f} s), {scripts['containment']}")  # fmt: skip
     return text
 
 
