@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from timing import ENV, measure, mirror_of, window_options
+from timing import ENV, clone_of, measure, window_options
 
 
 def main() -> None:
@@ -24,11 +24,9 @@ def main() -> None:
     window_options(parser)
     parser.add_argument("--runs", type=int, default=1, help="timed runs of each command (after one warm-up)")
     options = parser.parse_args()
-    mirror = mirror_of(options)
     program = str(Path(sys.executable).parent / "ssot-audit")
     with tempfile.TemporaryDirectory() as tmp:
-        clone = Path(tmp) / "spine"
-        subprocess.run(["git", "clone", "-q", "--no-checkout", str(mirror), str(clone)], check=True)
+        clone = clone_of(options, Path(tmp))
         reports = Path(tmp) / "reports"
         command = [program, "history", "--since", options.since, "--until", options.until,
                    "--ssot-report-dir", str(reports)]  # fmt: skip

@@ -14,18 +14,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from timing import ENV, mirror_of, window_options
+from timing import ENV, clone_of, window_options
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     window_options(parser)
     options = parser.parse_args()
-    mirror = mirror_of(options)
     program = str(Path(sys.executable).parent / "ssot-audit")
     with tempfile.TemporaryDirectory() as tmp:
-        clone = Path(tmp) / "spine"
-        subprocess.run(["git", "clone", "-q", "--no-checkout", str(mirror), str(clone)], check=True)
+        clone = clone_of(options, Path(tmp))
         log = ["git", "-C", str(clone), "log", "--first-parent", "--format=%cI", f"--since={options.since}",
                f"--until={options.until}", "HEAD"]  # fmt: skip
         dates = subprocess.run(log, capture_output=True, text=True, check=True).stdout.split()

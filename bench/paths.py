@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import subprocess
 import sys
 import tarfile
@@ -26,7 +25,7 @@ import time
 from pathlib import Path
 
 from deepdiff import DeepDiff
-from timing import ENV
+from timing import ENV, clone_of, window_options
 
 from ssot_audit.suite import suite_dir
 
@@ -104,19 +103,15 @@ def beyond_of_history(document: dict) -> list:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mirror", type=Path, default=Path(os.environ.get("SPINE_MIRROR", "")) or None)
-    parser.add_argument("--since", default="2026-02-07T00:00:00-05:00")
-    parser.add_argument("--until", default="2026-03-05T23:59:59-05:00")
+    window_options(parser)
+    parser.set_defaults(until="2026-03-05T23:59:59-05:00")
     parser.add_argument("--samples", type=int, default=20)
     options = parser.parse_args()
-    if not options.mirror or not options.mirror.is_dir():
-        sys.exit("needs the public spine: --mirror GIT_DIR or $SPINE_MIRROR (a bare clone)")
     disagreements = 0
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        clone = work / "clone"
-        subprocess.run(["git", "clone", "-q", "--no-checkout", str(options.mirror), str(clone)], check=True)
+        clone = clone_of(options, work)
         chosen = commits(options.mirror, options.since, options.until, options.samples)
         for sha, when in chosen:
             tree = checkout(options.mirror, sha, work / sha[:12])

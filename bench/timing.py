@@ -91,3 +91,10 @@ def mirror_of(options: argparse.Namespace) -> Path:
     if not options.mirror or not options.mirror.is_dir():
         sys.exit("needs the public spine: --mirror GIT_DIR or $SPINE_MIRROR (a bare clone)")
     return options.mirror
+
+
+def clone_of(options: argparse.Namespace, where: Path) -> Path:
+    """A clone of the mirror with nothing checked out, at `where`/spine: what a benchmark runs a history in."""
+    clone = where / "spine"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(mirror_of(options)), str(clone)], check=True)
+    return clone
