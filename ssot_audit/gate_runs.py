@@ -25,6 +25,7 @@ from .gate_registry import Gate, GateList, gate_list
 from .gate_sources import DRIFT_GATE, sections
 from .repo import Repo
 from .report.results import NOT_APPLICABLE
+from .script_needs import ScriptNeeds
 from .tree import Tree
 
 OPTION = "--ssot-run-spine-gates"
@@ -40,16 +41,26 @@ def listed(repo: Repo) -> GateList:
 
 
 def needs(repo: Repo, gate: Gate) -> spine_gates.Needs:
-    """What the gate's script needs, read from its text (and the helpers it sources), once per tree."""
-    known = _NEEDS.setdefault(repo.tree, {})
+    """What the gate's script needs, read from its text (and the helpers it sources): every listed gate's
+    at the first ask for a tree, remembered by content (script_needs.py)."""
+    known = _NEEDS.get(repo.tree)
+    if known is None:
+        git = repo.root / ".git"
+        scripts = {g.id: _script(repo, g) for g in listed(repo).active}
+        known = _NEEDS[repo.tree] = _SCRIPT_NEEDS.of_tree(scripts, repo.tree.text, git if git.is_dir() else None)
     if gate.id not in known:
-        text = _inline(repo, gate) if gate.inline else repo.tree.text(gate.script) if gate.script else None
-        known[gate.id] = spine_gates.needs(text or "", repo.tree.text, gate.script or "")
+        known.update(_SCRIPT_NEEDS.of_tree({gate.id: _script(repo, gate)}, repo.tree.text, None))
     return known[gate.id]
+
+
+def _script(repo: Repo, gate: Gate) -> tuple[str, str]:
+    text = _inline(repo, gate) if gate.inline else repo.tree.text(gate.script) if gate.script else None
+    return text or "", gate.script or ""
 
 
 _LISTS: WeakKeyDictionary[Tree, GateList] = WeakKeyDictionary()
 _NEEDS: WeakKeyDictionary[Tree, dict[str, spine_gates.Needs]] = WeakKeyDictionary()
+_SCRIPT_NEEDS = ScriptNeeds()
 
 
 def script_tests(repo: Repo) -> dict[str, str]:

@@ -1,0 +1,102 @@
+"""What each gate script needs (spine_gates.needs), remembered by the text it was read from.
+
+Reading a script's needs lexes it and every helper it sources: on today's spine, 371 scripts and 1.3 MB of
+bash, a second of every run, though the scripts rarely change. So a script's needs are kept by a hash of its
+text, with a hash of each file the reading looked at: a later tree (the next commit of a history, the next
+hook run) reuses them while all of those are unchanged. Between runs they are kept under the checkout's
+.git/ssot-audit/. The cache only places a gate in the static or the live half: a script the user lets run
+is read again, from its own text, just before it runs (spine_gates.runner), so a forged cache cannot let a
+script reach the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+from .spine_gates import classify
+from .spine_gates.classify import Needs
+
+FILE = "script-needs.json"
+Read = Callable[[str], str | None]
+
+
+@cache
+def _reader_version() -> str:
+    """The code that reads a script's needs: a changed reader reads every script anew."""
+    digest = hashlib.sha256()
+    for module in ("classify.py", "shell.py"):
+        digest.update((Path(classify.__file__).parent / module).read_bytes())
+    return digest.hexdigest()
+
+
+def _digest(text: str | None) -> str | None:
+    return None if text is None else hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+class ScriptNeeds:
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[Needs, dict[str, str | None]]] = {}
+        self._loaded: set[Path] = set()
+
+    def of_tree(self, scripts: dict[str, tuple[str, str]], read: Read, git: Path | None) -> dict[str, Needs]:
+        """gate -> what its script needs, for `scripts` (gate -> (text, path in the tree)) of one tree, whose
+        files `read` gives; with `git`, a checkout's .git directory, kept there between runs."""
+        if git is not None:
+            self._load(git)
+        out: dict[str, Needs] = {}
+        keys: list[str] = []
+        fresh = False
+        for gate, (text, path) in scripts.items():
+            key = _digest(f"{path}\0{text}")
+            known = self._known.get(key)
+            if known is None or any(_digest(read(rel)) != digest for rel, digest in known[1].items()):
+                known = self._known[key] = self._read(text, read, path)
+                fresh = True
+            out[gate] = known[0]
+            keys.append(key)
+        if git is not None and fresh:
+            self._save(git, keys)
+        return out
+
+    @staticmethod
+    def _read(text: str, read: Read, path: str) -> tuple[Needs, dict[str, str | None]]:
+        looked_at: dict[str, str | None] = {}
+
+        def recording(rel: str) -> str | None:
+            looked_at[rel] = _digest(found := read(rel))
+            return found
+
+        return classify.needs(text, recording, path), looked_at
+
+    def _load(self, git: Path) -> None:
+        """What an earlier run kept under `git`, once; a file that cannot be read, or that another version of
+        the reader kept, is as good as none."""
+        if git in self._loaded:
+            return
+        self._loaded.add(git)
+        try:
+            kept = json.loads((git / "ssot-audit" / FILE).read_text(encoding="utf-8"))
+            if kept["reader"] != _reader_version():
+                return
+            for key, (network, macos, tools, looked_at) in kept["scripts"].items():
+                self._known.setdefault(key, (Needs(network, macos, tuple(tools)), dict(looked_at)))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return
+
+    def _save(self, git: Path, keys: list[str]) -> None:
+        """Keep this tree's scripts under `git` (written whole, then renamed into place); a cache that cannot
+        be written only costs the next run its speed."""
+        where = git / "ssot-audit"
+        scripts = {k: [n.network, n.macos, list(n.tools), looked_at] for k in keys for n, looked_at in [self._known[k]]}
+        try:
+            where.mkdir(parents=True, exist_ok=True)
+            staged = where / f".{FILE}.{os.getpid()}"
+            staged.write_text(json.dumps({"reader": _reader_version(), "scripts": scripts}), encoding="utf-8")
+            os.replace(staged, where / FILE)
+        except OSError:
+            pass
