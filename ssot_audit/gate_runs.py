@@ -91,7 +91,7 @@ class GateRuns:
 
     def plan(self, gates: list[str]) -> None:
         """The gates this process will ask for: run together, side by side, at the first ask."""
-        self.planned = [g for g in dict.fromkeys(gates) if g not in self.runs]
+        self.planned = [g for g in dict.fromkeys(gates) if g not in self.runs and self._not_here(g) is None]
 
     def _run(self, gate: str) -> spine_gates.ScriptRun:
         if gate not in self.runs:
@@ -105,28 +105,31 @@ class GateRuns:
             self.planned = []
         return self.runs[gate]
 
-    def findings(self, gate: str) -> list[Finding]:
-        """What the spine's script of `gate` found; skips (pytest's skip) with why it was not judged."""
+    def _not_here(self, gate: str) -> str | None:
+        """Why the script of `gate` does not run in this run, or None when it does."""
         if not self.allowed:
-            pytest.skip(f"not judged by the spine's script: {self.why_not}")
-        listing = listed(self.repo).get(gate)
-        need = needs(self.repo, listing)
+            return f"not judged by the spine's script: {self.why_not}"
+        need = needs(self.repo, listed(self.repo).get(gate))
         if need.network:
-            pytest.skip(f"not judged: needs the network or a host ({need.network}); no spine script reaches one")
+            return f"not judged: needs the network or a host ({need.network}); no spine script reaches one"
         if need.macos and sys.platform != "darwin":
-            pytest.skip(f"{NOT_APPLICABLE} the spine's script runs only on macOS ({need.macos})")
+            return f"{NOT_APPLICABLE} the spine's script runs only on macOS ({need.macos})"
         # What ssot-audit knows of a gate it re-implements says what else its script reads: a workstation's
         # home (a contained run has a scratch one), or the workbench (the run may have none).
-        markers = (catalogue_mod.load().stand_in("gate", gate)).markers
+        markers = catalogue_mod.load().stand_in("gate", gate).markers
         if "local" in markers:
-            pytest.skip(
-                "not judged by the spine's script here: it reads the operator's workstation, and a "
-                "contained run has a scratch home (ssot-audit judges it under -m local)"
-            )
+            return ("not judged by the spine's script here: it reads the operator's workstation, and a "
+                    "contained run has a scratch home (ssot-audit judges it under -m local)")  # fmt: skip
         if "crossrepo" in markers and self.workbench_root is None:
-            pytest.skip(
-                "not judged by the spine's script: it reads the workbench, and this run has none (--workbench-root)"
-            )
+            return "not judged by the spine's script: it reads the workbench, and this run has none (--workbench-root)"
+        return None
+
+    def findings(self, gate: str) -> list[Finding]:
+        """What the spine's script of `gate` found; skips (pytest's skip) with why it was not judged."""
+        skip = self._not_here(gate)
+        if skip is not None:
+            pytest.skip(skip)
+        listing = listed(self.repo).get(gate)
         run = self._run(gate)
         if run.verdict == "WARN":  # the spine's meaning: a warning, never a failure
             advise(f"the spine's own {gate} warns: {run.output.strip()}")

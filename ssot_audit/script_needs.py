@@ -41,7 +41,7 @@ def _digest(text: str | None) -> str | None:
 class ScriptNeeds:
     def __init__(self) -> None:
         self._known: dict[str, tuple[Needs, dict[str, str | None]]] = {}
-        self._loaded: set[Path] = set()
+        self._kept: dict[Path, set[str]] = {}  # what each .git's file holds, once read or written
 
     def of_tree(self, scripts: dict[str, tuple[str, str]], read: Read, git: Path | None) -> dict[str, Needs]:
         """gate -> what its script needs, for `scripts` (gate -> (text, path in the tree)) of one tree, whose
@@ -50,16 +50,15 @@ class ScriptNeeds:
             self._load(git)
         out: dict[str, Needs] = {}
         keys: list[str] = []
-        fresh = False
         for gate, (text, path) in scripts.items():
             key = _digest(f"{path}\0{text}")
             known = self._known.get(key)
             if known is None or any(_digest(read(rel)) != digest for rel, digest in known[1].items()):
                 known = self._known[key] = self._read(text, read, path)
-                fresh = True
+                self._kept.get(git, set()).discard(key)
             out[gate] = known[0]
             keys.append(key)
-        if git is not None and fresh:
+        if git is not None and not self._kept[git].issuperset(keys):
             self._save(git, keys)
         return out
 
@@ -76,15 +75,16 @@ class ScriptNeeds:
     def _load(self, git: Path) -> None:
         """What an earlier run kept under `git`, once; a file that cannot be read, or that another version of
         the reader kept, is as good as none."""
-        if git in self._loaded:
+        if git in self._kept:
             return
-        self._loaded.add(git)
+        kept = self._kept[git] = set()
         try:
-            kept = json.loads((git / "ssot-audit" / FILE).read_text(encoding="utf-8"))
-            if kept["reader"] != _reader_version():
+            document = json.loads((git / "ssot-audit" / FILE).read_text(encoding="utf-8"))
+            if document["reader"] != _reader_version():
                 return
-            for key, (network, macos, tools, looked_at) in kept["scripts"].items():
+            for key, (network, macos, tools, looked_at) in document["scripts"].items():
                 self._known.setdefault(key, (Needs(network, macos, tuple(tools)), dict(looked_at)))
+                kept.add(key)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return
 
@@ -99,4 +99,5 @@ class ScriptNeeds:
             staged.write_text(json.dumps({"reader": _reader_version(), "scripts": scripts}), encoding="utf-8")
             os.replace(staged, where / FILE)
         except OSError:
-            pass
+            return
+        self._kept[git] = set(keys)
