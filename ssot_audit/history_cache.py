@@ -11,11 +11,10 @@ changes from it and judges the rest.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from functools import cache
 from pathlib import Path
 
+from . import kept
 from .suite import suite_dir
 
 FILE = "history-cache.json"
@@ -41,24 +40,13 @@ def key(markers: str, keywords: str, workbench: Path | None, waivers: str | None
 
 def load(git: Path, key_: str) -> dict | None:
     """The last history document of this key, or None (no cache, another key, or a file that cannot be read)."""
-    try:
-        kept = json.loads((git / "ssot-audit" / FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return kept.get("document") if isinstance(kept, dict) and kept.get("key") == key_ else None
+    kept_ = kept.read(git / "ssot-audit" / FILE)
+    return kept_.get("document") if isinstance(kept_, dict) and kept_.get("key") == key_ else None
 
 
 def save(git: Path, key_: str, document: dict) -> None:
-    """Replace the cache with this document (written whole, then renamed into place); a cache that cannot be
-    written only costs the next run its speed."""
-    where = git / "ssot-audit"
-    try:
-        where.mkdir(parents=True, exist_ok=True)
-        staged = where / f".{FILE}.{os.getpid()}"
-        staged.write_text(json.dumps({"key": key_, "document": document}, separators=(",", ":")), encoding="utf-8")
-        os.replace(staged, where / FILE)
-    except OSError:
-        pass
+    """Replace the cache with this document."""
+    kept.keep(git / "ssot-audit" / FILE, {"key": key_, "document": document})
 
 
 def reusable(cached: dict | None, commits: list[dict]) -> int:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
-import json
 import os
 import re
 import sys
@@ -29,6 +28,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
+
+from . import kept
 
 try:
     from re import _parser as _sre  # Python 3.11+
@@ -227,16 +228,10 @@ def provider_patterns() -> list[tuple[str, int]]:
     except RuntimeError:  # no home directory to keep a cache in
         return _imported_patterns()
     try:
-        return [(str(regex), int(flags)) for regex, flags in json.loads(cache.read_text())]
-    except (OSError, ValueError, TypeError):
+        return [(str(regex), int(flags)) for regex, flags in kept.read(cache)]
+    except (ValueError, TypeError):
         patterns = _imported_patterns()
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        staged = cache.with_name(f".{cache.name}.{os.getpid()}")
-        staged.write_text(json.dumps(patterns))
-        os.replace(staged, cache)
-    except OSError:  # no cache (a read-only home): the patterns are imported again next time
-        pass
+    kept.keep(cache, patterns)
     return patterns
 
 

@@ -12,12 +12,11 @@ script reach the network.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+from . import kept
 from .spine_gates import classify
 from .spine_gates.classify import Needs
 
@@ -77,27 +76,19 @@ class ScriptNeeds:
         the reader kept, is as good as none."""
         if git in self._kept:
             return
-        kept = self._kept[git] = set()
+        kept_ = self._kept[git] = set()
+        document = kept.read(git / "ssot-audit" / FILE)
         try:
-            document = json.loads((git / "ssot-audit" / FILE).read_text(encoding="utf-8"))
             if document["reader"] != _reader_version():
                 return
             for key, (network, macos, tools, looked_at) in document["scripts"].items():
                 self._known.setdefault(key, (Needs(network, macos, tuple(tools)), dict(looked_at)))
-                kept.add(key)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                kept_.add(key)
+        except (KeyError, TypeError, ValueError, AttributeError):
             return
 
     def _save(self, git: Path, keys: list[str]) -> None:
-        """Keep this tree's scripts under `git` (written whole, then renamed into place); a cache that cannot
-        be written only costs the next run its speed."""
-        where = git / "ssot-audit"
+        """Keep this tree's scripts under `git`."""
         scripts = {k: [n.network, n.macos, list(n.tools), looked_at] for k in keys for n, looked_at in [self._known[k]]}
-        try:
-            where.mkdir(parents=True, exist_ok=True)
-            staged = where / f".{FILE}.{os.getpid()}"
-            staged.write_text(json.dumps({"reader": _reader_version(), "scripts": scripts}), encoding="utf-8")
-            os.replace(staged, where / FILE)
-        except OSError:
-            return
-        self._kept[git] = set(keys)
+        if kept.keep(git / "ssot-audit" / FILE, {"reader": _reader_version(), "scripts": scripts}):
+            self._kept[git] = set(keys)
