@@ -27,6 +27,7 @@ from pathlib import Path
 from deepdiff import DeepDiff
 from timing import ENV, clone_of, window_options
 
+from ssot_audit import gate_runs
 from ssot_audit.suite import suite_dir
 
 GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false"]
@@ -79,8 +80,14 @@ def _finding(f: dict) -> tuple:
     return (f["test"], f["file"], f["line"], f["message"])
 
 
+# The one reason the two may word differently: a run says how the user could let the spine's scripts run, a
+# history (which never runs them) says that it does not.
+def _reasons(reasons: list[str]) -> list[str]:
+    return sorted(r.replace(gate_runs.NOT_ALLOWED, "-").replace(gate_runs.IN_HISTORY, "-") for r in reasons)
+
+
 def entries_of_run(document: dict) -> dict:
-    return {(e["kind"], e["id"]): (e["status"], sorted(e["reasons"]), sorted(map(_finding, e["findings"])))
+    return {(e["kind"], e["id"]): (e["status"], _reasons(e["reasons"]), sorted(map(_finding, e["findings"])))
             for e in document["entries"]}  # fmt: skip
 
 
@@ -88,7 +95,9 @@ def entries_of_history(document: dict) -> dict:
     out = {}
     for entry in document["entries"]:
         last = entry["changes"][-1]
-        out[(entry["kind"], entry["id"])] = (last["status"], sorted(last.get("reasons", [])),
+        if last["status"] == "absent":  # a gate the commit's list no longer names: no entry of a run
+            continue
+        out[(entry["kind"], entry["id"])] = (last["status"], _reasons(last.get("reasons", [])),
                                              sorted(map(_finding, last["findings"])))  # fmt: skip
     return out
 

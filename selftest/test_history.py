@@ -586,3 +586,43 @@ def _as_estate(spine: Path) -> Path:
     if not link.exists():
         link.symlink_to(spine)
     return estate
+
+
+def _registry(*gates: str) -> str:
+    rows = "".join(f"  - {{id: {g}, name: {name}, category: doc-hygiene, gate_class: invariant, severity: low, "
+                   f"check_script: surfaces/verify/{g.lower()}.sh}}\n" for g, name in gates)  # fmt: skip
+    return f"gate_count: {{total: {len(gates)}, active: {len(gates)}}}\ngates:\n{rows}"
+
+
+def test_every_gate_the_commit_lists_is_an_entry_of_its_history(estate, tmp_path, monkeypatch, pytester):
+    """As a run of each commit's tree: a gate its registry adds is an entry from that commit on, named by
+    the registry; one it drops is absent from then on."""
+    spine = tmp_path / "spine"
+    subprocess.run(["git", "clone", "-q", str(estate.spine), str(spine)], check=True)
+    registry = spine / "ops/bindings/gate.registry.yaml"
+    for gate in ("d900", "d901"):
+        (spine / f"surfaces/verify/{gate}.sh").write_text("#!/usr/bin/env bash\nexit 0\n")
+    registry.write_text(_registry(("D900", "notes-are-dated")))
+    first = commit(spine, "registry lists D900", "2026-02-08T16:00:00Z")
+    registry.write_text(_registry(("D900", "notes-are-dated"), ("D901", "queue-is-sorted")))
+    second = commit(spine, "D901 added", "2026-02-08T17:00:00Z")
+    registry.write_text(_registry(("D901", "queue-is-sorted")))
+    third = commit(spine, "D900 dropped", "2026-02-08T18:00:00Z")
+    monkeypatch.chdir(spine)
+    assert cli.main(["history", "-m", "static", "--ssot-report-dir", str(tmp_path / "r"), "HEAD~3..HEAD"]) == 0
+    document = json.loads((tmp_path / "r" / "history.json").read_text())
+    validator("history.schema.json").validate(document)
+    entries = {e["id"]: e for e in document["entries"] if e["kind"] == "gate"}
+    assert entries["D900"]["title"] == "notes-are-dated"
+    assert [(c["sha"], c["status"]) for c in entries["D900"]["changes"]] == [(first, "not proven"), (third, "absent")]
+    assert [c["sha"] for c in entries["D901"]["changes"]] == [second]
+    assert "a history never runs the spine's scripts" in entries["D901"]["changes"][0]["reasons"][0]
+    pytester.runpytest_inprocess(
+        *SUITE, "-m", "static", "--spine-root", str(_archive(spine, third, tmp_path / "tree")),
+        "--now", "2026-02-08T18:00:00Z", "--ssot-report-dir", str(tmp_path / "run"), "-p", "no:cacheprovider",
+    )  # fmt: skip
+    run = json.loads((tmp_path / "run" / "results.json").read_text())
+    last = {(e["kind"], e["id"]): e["changes"][-1]["status"] for e in document["entries"]}
+    assert {k: s for k, s in last.items() if s != "absent"} == {
+        (e["kind"], e["id"]): e["status"] for e in run["entries"]
+    }

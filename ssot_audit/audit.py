@@ -106,11 +106,7 @@ class Audit:
     def catalogue(self) -> catalogue_mod.Catalogue:
         """The catalogue as reports show it: every gate the spine lists is an entry, named by the spine."""
         if not hasattr(self, "_catalogue"):
-            listed, bundled = self.gate_list(), catalogue_mod.load()
-            self._catalogue = bundled if listed is None or not listed.gates else bundled.with_gates(
-                {g.id: g.metadata for g in listed.gates}, {g.id for g in listed.retired},
-                gate_runs.script_tests(self.estate.spine.repo),
-            )  # fmt: skip
+            self._catalogue = gate_runs.catalogue_of(self.estate.spine.repo if self.estate.spine else None)
         return self._catalogue
 
     def gate_coverage(self) -> dict | None:

@@ -30,6 +30,7 @@ from .tree import Tree
 
 OPTION = "--ssot-run-spine-gates"
 NOT_ALLOWED = f"the spine's own scripts may not run here (pass {OPTION} to run them, contained)"
+IN_HISTORY = "a history never runs the spine's scripts"
 
 
 def listed(repo: Repo) -> GateList:
@@ -61,6 +62,17 @@ def _script(repo: Repo, gate: Gate) -> tuple[str, str]:
 _LISTS: WeakKeyDictionary[Tree, GateList] = WeakKeyDictionary()
 _NEEDS: WeakKeyDictionary[Tree, dict[str, spine_gates.Needs]] = WeakKeyDictionary()
 _SCRIPT_NEEDS = ScriptNeeds()
+
+
+def catalogue_of(repo: Repo | None) -> catalogue_mod.Catalogue:
+    """The catalogue as reports show it for this tree: every gate the spine lists is an entry, named by the
+    spine (the bundled catalogue where the tree lists none)."""
+    bundled = catalogue_mod.load()
+    gates = listed(repo) if repo is not None else None
+    if gates is None or not gates.gates:
+        return bundled
+    return bundled.with_gates({g.id: g.metadata for g in gates.gates}, {g.id for g in gates.retired},
+                              script_tests(repo))  # fmt: skip
 
 
 def script_tests(repo: Repo) -> dict[str, str]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from . import __version__, gitobjects, history_cache
+from . import __version__, gate_runs, gitobjects, history_cache
 from . import catalogue as catalogue_mod
 from . import waivers as waivers_mod
 from .baseline import key
@@ -116,13 +116,14 @@ def run(spine: Side, workbench: Side | None, revisions: list[str], since: str | 
     wb_commits = gitobjects.commits(workbench.git, ["HEAD"], None, commits[-1].date) if workbench else []
     listed = [{"sha": c.sha, "date": c.date, "subject": c.subject, "workbench": paired}
               for c, paired in zip(commits, _pairing(wb_commits, commits), strict=True)]  # fmt: skip
-    catalogue = catalogue_mod.load()
+    gates = _Gates(spine)
     judge = Judge(collect(suite), selection)
     kept = history_cache.key(selection.markexpr, selection.keyword, workbench.root if workbench else None,
                              waivers_option, mint_modules.root if mint_modules else None)  # fmt: skip
     cached = history_cache.load(spine.git, kept)
     reused = history_cache.reusable(cached, listed)
-    entries, beyond = _resumed(cached, listed[:reused], catalogue)
+    entries, beyond = _resumed(cached, listed[:reused])
+    titles = {(e["kind"], e["id"]): e["title"] for e in (cached or {}).get("entries", []) if "title" in e}
     wb_index = -1
     with gitobjects.Blobs(spine.git) as spine.blobs, _blobs(workbench) as wb_blobs:
         if workbench:
@@ -146,10 +147,12 @@ def run(spine: Side, workbench: Side | None, revisions: list[str], since: str | 
 
             in_force = (tuple(waivers.active(when.date())), waivers.unusable)
             results = judge.judge(views, (spine_delta, wb_delta), in_force)
-            if judge.changed:  # else every status and finding is the previous commit's
+            catalogue, listing_changed = gates.at(spine_delta)
+            if judge.changed or listing_changed:  # else every status and finding is the previous commit's
                 _record(listed[number], results, judge, catalogue, entries, beyond)
+                titles.update({(e.kind, e.id): e.title for e in catalogue.entries.values() if e.title})
     document = {
-        "loop": catalogue.loop,
+        "loop": catalogue_mod.load().loop,
         "ssot_audit": __version__,
         "spine": {
             "root": str(spine.root),
@@ -161,7 +164,11 @@ def run(spine: Side, workbench: Side | None, revisions: list[str], since: str | 
         "workbench": {"root": str(workbench.root)} if workbench else None,
         "selection": {"markers": selection.markexpr, "keywords": selection.keyword},
         "commits": listed,
-        "entries": [{"kind": k, "id": i, "changes": t.changes} for (k, i), t in entries.items()],
+        "entries": [
+            {"kind": k, "id": i, **({"title": titles[k, i]} if titles.get((k, i)) else {}), "changes": t.changes}
+            for (k, i), t in entries.items()
+            if t.changes
+        ],  # fmt: skip
         "beyond": [{"test": k[0], "file": k[1], "message": k[2], "changes": t.changes} for k, t in beyond.items()],
         "run": {
             "seconds": round(time.perf_counter() - started, 3),
@@ -185,21 +192,41 @@ def _pairing(wb_commits: list, commits: list) -> list[str | None]:
     return out
 
 
-def _resumed(cached: dict | None, reused: list[dict], catalogue) -> tuple[dict, dict]:
+def _resumed(cached: dict | None, reused: list[dict]) -> tuple[dict, dict]:
     """The timelines as the cached history left them after the commits it judged that this range begins with."""
     shas = {c["sha"] for c in reused}
-    entries = {(e.kind, e.id): Timeline() for e in catalogue.entries.values() if e.cls != "never-assigned"}
+    entries: dict[tuple[str, str], Timeline] = {}
     beyond: dict[tuple, Timeline] = {}
     if not reused:
         return entries, beyond
     for entry in cached["entries"]:
-        if (entry["kind"], entry["id"]) in entries:
-            entries[(entry["kind"], entry["id"])] = Timeline.resumed([c for c in entry["changes"] if c["sha"] in shas])
+        changes = [c for c in entry["changes"] if c["sha"] in shas]
+        if changes:
+            entries[(entry["kind"], entry["id"])] = Timeline.resumed(changes)
     for found in cached["beyond"]:
         changes = [c for c in found["changes"] if c["sha"] in shas]
         if changes:
             beyond[(found["test"], found["file"], found["message"])] = Timeline.resumed(changes)
     return entries, beyond
+
+
+class _Gates:
+    """The commit's catalogue, as a run of its tree reports it (gate_runs.catalogue_of: every gate its list
+    names is an entry), worked out again only at a commit that changes a file the last one read."""
+
+    def __init__(self, spine: Side):
+        self.spine = spine
+        self.deps = Deps()
+        self.catalogue: catalogue_mod.Catalogue | None = None
+
+    def at(self, delta: Delta | None) -> tuple[catalogue_mod.Catalogue, bool]:
+        """The catalogue, and whether it may differ from the last commit's."""
+        if self.catalogue is not None and delta is not None and not self.deps.touched(delta):
+            return self.catalogue, False
+        self.deps = Deps()
+        repo = Repo("agentic-spine", self.spine.root, self.spine.tree(self.deps), self.spine.documents)
+        self.catalogue = gate_runs.catalogue_of(repo if repo.tree.is_dir("ops/bindings") else None)
+        return self.catalogue, True
 
 
 def _blobs(side: Side | None):
@@ -255,9 +282,13 @@ def _waivers(spine: Side, option: str | None) -> waivers_mod.Waivers:
 def _record(commit: dict, results_list: list, judge: Judge, catalogue, entries: dict, beyond: dict) -> None:
     results = Results(judge.selection.why_deselected)  # live and local tests too: hosts keep no git history
     results.tests = results_list
+    seen = set()
     for status in results.entries(catalogue):
         findings = [_finding(t.nodeid, f) for t, f in status.findings]
-        entries[(status.entry.kind, status.entry.id)].see(commit, status.status, findings, status.reasons)
+        seen.add(key_ := (status.entry.kind, status.entry.id))
+        entries.setdefault(key_, Timeline()).see(commit, status.status, findings, status.reasons)
+    for gone in entries.keys() - seen:  # a gate the commit's list no longer names
+        entries[gone].see(commit, "absent", [])
     # One thing beyond the catalogue may be found more than once (a key repeated on two lines): all at once.
     present: dict[tuple, list[dict]] = {}
     for test, finding in results.beyond():
@@ -270,7 +301,7 @@ def _record(commit: dict, results_list: list, judge: Judge, catalogue, entries: 
 
 
 _EMPTY = Delta(frozenset(), frozenset())  # the workbench did not move
-_NO_SCRIPTS = GateRuns(None, why_not="a history never runs the spine's scripts")
+_NO_SCRIPTS = GateRuns(None, why_not=gate_runs.IN_HISTORY)
 
 
 def summary(document: dict, where: Path) -> str:

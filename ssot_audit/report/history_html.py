@@ -20,6 +20,7 @@ COLORS = {  # band fill, and the text on it (contrast at least 4.5:1)
     "not proven": ("#5b6577", "#ffffff"),
     "passed": ("#1b5e20", "#ffffff"),
     "not applicable": ("#e0e0e0", "#1a1a1a"),
+    "retired": ("#e0e0e0", "#1a1a1a"),
     "absent": ("#e0e0e0", "#1a1a1a"),
 }
 CSS = """
@@ -118,7 +119,8 @@ def render(document: dict) -> str:
     rows, details = [], []
     titles = {(e.kind, e.id): e.title or "" for e in catalogue.entries.values()}
     things = [
-        (f"{e['kind']} {e['id']}", titles.get((e["kind"], e["id"]), ""), e["changes"]) for e in document["entries"]
+        (f"{e['kind']} {e['id']}", e.get("title") or titles.get((e["kind"], e["id"]), ""), e["changes"])
+        for e in document["entries"]
     ]
     # A finding beyond the catalogue is named by what its test checked (the gap, the layer, the file), not its file.
     things += [(f"beyond: {_item(b['test'])[0]}", f"{b['message']} ({_item(b['test'])[1]})", b["changes"])
