@@ -25,6 +25,9 @@ from types import ModuleType
 
 from timing import PYTEST, REPO
 
+sys.path.insert(0, str(REPO))
+from selftest.suite import every_string  # noqa: E402
+
 ESTATE = REPO / "fixtures" / "estate-2026-02-08"
 
 # Units that a pattern could take for the start of a match, again and again; each repeated to the size.
@@ -61,6 +64,7 @@ def source(revision: str | None) -> str:
 
 def load(code: str, name: str) -> ModuleType:
     module = sys.modules[name] = ModuleType(name)  # where dataclasses look their module up
+    module.__package__ = "ssot_audit"  # its relative imports: the installed package's modules
     exec(compile(code, name, "exec"), module.__dict__)
     return module
 
@@ -73,6 +77,7 @@ import jsonschema, pytest, yaml
 code = sys.stdin.read()
 start = time.perf_counter()
 module = sys.modules["redact"] = types.ModuleType("redact")
+module.__package__ = "ssot_audit"
 exec(compile(code, "redact.py", "exec"), module.__dict__)
 module.redact("DB_PASS=x")
 print(time.perf_counter() - start)
@@ -97,23 +102,11 @@ def report_texts() -> list[str]:
             cwd=REPO, capture_output=True, text=True,
         )  # fmt: skip
         texts = [run.stdout, *(reports / "closeout.md").read_text().split("\n")]
-        texts += list(strings(json.loads((reports / "results.json").read_text())))
+        texts += list(every_string(json.loads((reports / "results.json").read_text())))
     for path in sorted(ESTATE.rglob("*")):
         if path.is_file():
             texts += path.read_text(errors="replace").split("\n")
     return texts
-
-
-def strings(value):
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield key
-            yield from strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from strings(item)
-    elif isinstance(value, str):
-        yield value
 
 
 def cold(module: ModuleType) -> None:

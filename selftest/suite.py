@@ -149,3 +149,16 @@ def hook_run(spine: Path, *args: str, env: dict | None = None) -> tuple[int, str
     done = subprocess.run([sys.executable, "-m", "ssot_audit.cli", *args], cwd=spine, capture_output=True, text=True,
                           env=env)  # fmt: skip
     return done.returncode, done.stdout + done.stderr, spine / ".git" / "ssot-audit"
+
+
+def every_string(value):
+    """Every key and string value of a JSON document, depth first: what a report could leak."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from every_string(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from every_string(item)
+    elif isinstance(value, str):
+        yield value

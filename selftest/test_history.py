@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from selftest.mutations import GAPS, SHOP, WB_DATA, _drop_vm_backup, edit_json, gap_open, replace_re
-from selftest.suite import ALIGNED, SUITE
+from selftest.suite import ALIGNED, SUITE, every_string
 from ssot_audit import cli, gitobjects
 from ssot_audit import tree as tree_mod
 from ssot_audit.history import failing_since
@@ -374,18 +374,6 @@ def test_history_judges_each_commit_as_it_is_never_a_stand_in(stand_in, estate, 
     assert any("operational.gaps.yaml" in f["file"] and "not valid YAML" in f["message"] for f in at_broken)
 
 
-def _strings(value):
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield key
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-    elif isinstance(value, str):
-        yield value
-
-
 def _found_at(document: dict, sha: str) -> set[tuple[str, str]]:
     """(file, message) of every finding standing at a commit: each thing's last change at or before it."""
     index = {c["sha"]: i for i, c in enumerate(document["commits"])}
@@ -447,7 +435,7 @@ def test_hostile_commit_is_judged_as_a_run_judges_its_tree(case, estate, pyteste
                      str(estate.root / "mint-modules"), "--ssot-report-dir", str(reports)]) == 0  # fmt: skip
     assert read and max(map(len, read)) <= tree_mod.MAX_FILE_BYTES
     document = json.loads((reports / "history.json").read_bytes().decode("utf-8"))  # strict: valid UTF-8
-    texts = "\n".join(_strings(document))
+    texts = "\n".join(every_string(document))
     assert not any(0xD800 <= ord(c) <= 0xDFFF for c in texts)
     found = _found_at(document, hostile)
     texts += "".join(f"\n{file}: {message}" for file, message in found)
