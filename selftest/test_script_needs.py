@@ -66,6 +66,24 @@ def test_a_cache_that_cannot_be_read_is_as_good_as_none(tmp_path, text):
     assert needs["D1"].network
 
 
+@pytest.mark.parametrize(
+    "entry",
+    [3, [None, None, []], [1, None, [], {}], [None, None, "ssh", {}], [None, None, [2], {}], [None, None, [], []],
+     [None, None, [], {"ops/lib/reach.sh": 7}]],
+)  # fmt: skip
+def test_an_ill_formed_entry_is_read_anew_and_the_others_are_kept(tmp_path, reads, entry):
+    files = {"D1": ("ssh pve true\n", "d1.sh"), "D2": ("grep -q x f\n", "d2.sh")}
+    ScriptNeeds().of_tree(files, tree(""), tmp_path)
+    kept = tmp_path / "ssot-audit" / script_needs.FILE
+    document = json.loads(kept.read_text())
+    forged_key = next(iter(document["scripts"]))
+    document["scripts"][forged_key] = entry
+    kept.write_text(json.dumps(document))
+    needs = ScriptNeeds().of_tree(files, tree(""), tmp_path)
+    assert needs["D1"].network and needs["D2"].network is None
+    assert len(reads) == 3  # both read the first time; then only the ill-formed one
+
+
 def test_a_forged_cache_never_lets_a_script_reach_a_host(pytester, tmp_path, monkeypatch):
     """The cache says D901 (ssh infra-core) needs nothing, so it is placed among the static gates; run, it is
     read again from its own text and refused."""

@@ -37,6 +37,17 @@ def _digest(text: str | None) -> str | None:
     return None if text is None else hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def _well_formed(entry: object) -> bool:
+    """[network, macos, tools, looked_at] as _save writes it: texts or null, a list of texts, and a map of
+    paths to digests or null."""
+    if not (isinstance(entry, list) and len(entry) == 4):
+        return False
+    network, macos, tools, looked_at = entry
+    return (all(v is None or isinstance(v, str) for v in (network, macos))
+            and isinstance(tools, list) and all(isinstance(t, str) for t in tools)
+            and isinstance(looked_at, dict) and all(v is None or isinstance(v, str) for v in looked_at.values()))  # fmt: skip
+
+
 class ScriptNeeds:
     def __init__(self) -> None:
         self._known: dict[str, tuple[Needs, dict[str, str | None]]] = {}
@@ -78,14 +89,14 @@ class ScriptNeeds:
             return
         kept_ = self._kept[git] = set()
         document = kept.read(git / "ssot-audit" / FILE)
-        try:
-            if document["reader"] != _reader_version():
-                return
-            for key, (network, macos, tools, looked_at) in document["scripts"].items():
+        if not isinstance(document, dict) or document.get("reader") != _reader_version():
+            return
+        scripts = document.get("scripts")
+        for key, entry in scripts.items() if isinstance(scripts, dict) else ():
+            if _well_formed(entry):  # one that is not is read anew; its text may reach a report's reasons
+                network, macos, tools, looked_at = entry
                 self._known.setdefault(key, (Needs(network, macos, tuple(tools)), dict(looked_at)))
                 kept_.add(key)
-        except (KeyError, TypeError, ValueError, AttributeError):
-            return
 
     def _save(self, git: Path, keys: list[str]) -> None:
         """Keep this tree's scripts under `git`."""
